@@ -1,0 +1,33 @@
+# Two commands on a fresh machine: `make demo` and `make test` (each creates .venv first if missing).
+PY := .venv/bin/python
+STAMP := .venv/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+SYSTEM_PACKAGES := espeak-ng libespeak-ng1
+
+.PHONY: demo test lint train system-packages
+
+$(STAMP): pyproject.toml
+	$(MAKE) system-packages
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[blender,dev]"
+	rm -f .venv/.installed-*
+	touch $@
+
+# espeak-ng speaks every language but English for phonemizer; installed when missing and we may.
+system-packages:
+	@command -v espeak-ng >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	  else echo "Install espeak-ng (e.g. sudo apt-get install $(SYSTEM_PACKAGES))"; exit 1; fi; }
+
+demo: $(STAMP)
+	$(PY) scripts/build_demo_character.py out/demo_character.blend
+	.venv/bin/lipsync generate --blend out/demo_character.blend --object DemoHead \
+	  --audio demo/dialogue.wav --transcript-file demo/dialogue.txt --save out/demo.blend
+	$(PY) scripts/plot_curves.py out/demo.blend demo/dialogue.wav out/demo.png
+	@echo "Wrote out/demo.blend and out/demo.png"
+
+lint: $(STAMP)
+	.venv/bin/ruff check .
+
+test: lint
+	.venv/bin/pytest -q

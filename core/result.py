@@ -1,0 +1,21 @@
+"""The stable RESULT.json schema written by ``lipsync align`` (documented in README.md)."""
+
+from __future__ import annotations
+
+from .types import Alignment, Segment
+from .visemes import viseme_track
+
+
+def _spans(segments: list[Segment], key: str) -> list[dict]:
+    return [{key: s.label, "start": round(s.start, 4), "end": round(s.end, 4)} for s in segments]
+
+
+def result_json(alignment: Alignment) -> dict:
+    return {
+        "duration": round(alignment.duration, 4),
+        "language": alignment.language,
+        "words": _spans(alignment.words, "word"),
+        "phonemes": _spans(alignment.phonemes, "phone"),
+        "visemes": _spans(viseme_track(alignment.phonemes), "viseme"),
+        "warnings": list(alignment.warnings),
+    }

@@ -1,0 +1,18 @@
+"""The timing interface: audio (+ optional pronunciation) in, a complete monotonic Alignment out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from ..core.types import Alignment, Audio, WordPron
+
+
+class Timer(Protocol):
+    def align(self, audio: Audio, words: Sequence[WordPron] | None, language: str) -> Alignment:
+        """Time ``words`` against ``audio`` (forced alignment), or recognise phones when ``words`` is None.
+
+        The result's phonemes cover the whole clip, silence labelled ``SIL``; never empty, never raises for
+        audio that passed ``core.audio.check_audio``; problems go into ``Alignment.warnings``.
+        """
+        ...

@@ -1,0 +1,19 @@
+"""Blender class registration, kept out of ``__init__`` so importing the package needs no bpy."""
+
+import bpy
+
+from . import operators, panels, properties
+
+_register, _unregister = bpy.utils.register_classes_factory(
+    (*properties.classes, *operators.classes, *panels.classes)
+)
+
+
+def register() -> None:
+    _register()
+    properties.register()
+
+
+def unregister() -> None:
+    properties.unregister()
+    _unregister()

@@ -1,0 +1,28 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_AUDIO = ROOT / "demo" / "dialogue.wav"
+DEMO_TEXT = (ROOT / "demo" / "dialogue.txt").read_text(encoding="utf-8")
+LIPSYNC = Path(sys.executable).parent / "lipsync"
+
+
+@pytest.fixture
+def write_wav(tmp_path):
+    """Write samples to a WAV in tmp_path and return its path."""
+
+    def write(samples: np.ndarray, rate: int = 16000, name: str = "clip.wav") -> Path:
+        path = tmp_path / name
+        soundfile.write(path, samples, rate)
+        return path
+
+    return write
+
+
+def run_lipsync(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(LIPSYNC), *map(str, args)], capture_output=True, text=True, timeout=300)

@@ -1,0 +1,60 @@
+"""``lipsync align`` writes the documented schema; bad input is one line on stderr and exit code 2."""
+
+import json
+
+import numpy as np
+import pytest
+from conftest import DEMO_AUDIO, DEMO_TEXT, run_lipsync
+
+
+def check_schema(result: dict, duration: float) -> None:
+    assert set(result) >= {"duration", "language", "words", "phonemes", "visemes"}
+    assert abs(result["duration"] - duration) < 0.01
+    for key, label in (("phonemes", "phone"), ("visemes", "viseme")):
+        spans = result[key]
+        assert spans[0]["start"] == 0 and abs(spans[-1]["end"] - duration) < 0.01
+        assert all(a["end"] == b["start"] for a, b in zip(spans, spans[1:], strict=False))
+        assert all(s["start"] < s["end"] and label in s for s in spans)
+
+
+def test_align_with_transcript(tmp_path):
+    out = tmp_path / "result.json"
+    done = run_lipsync("align", DEMO_AUDIO, "--transcript", DEMO_TEXT, "--out", out)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    check_schema(result, 7.72)
+    assert [w["word"] for w in result["words"]][:3] == ["Hello", "there", "My"]
+    assert all(p["phone"] == "SIL" or p["phone"].isalpha() and p["phone"].isupper() for p in result["phonemes"])
+
+
+def test_align_audio_only(tmp_path):
+    out = tmp_path / "result.json"
+    done = run_lipsync("align", DEMO_AUDIO, "--out", out)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    check_schema(result, 7.72)
+    assert result["words"] == [] and any(p["phone"] != "SIL" for p in result["phonemes"])
+
+
+@pytest.mark.parametrize(("case", "message"), [
+    ("missing", "not found"), ("silent", "silent"), ("empty_transcript", "transcript is empty"),
+    ("language", "Unknown language"), ("corrupt", "Cannot read"),
+])
+def test_align_bad_input_is_one_line_and_exit_2(tmp_path, write_wav, case, message):
+    audio, extra = DEMO_AUDIO, []
+    if case == "missing":
+        audio = tmp_path / "nope.wav"
+    elif case == "silent":
+        audio = write_wav(np.zeros(32000))
+    elif case == "corrupt":
+        audio = tmp_path / "corrupt.wav"
+        audio.write_bytes(b"RIFF....WAVEfmt garbage")
+    elif case == "empty_transcript":
+        extra = ["--transcript", "   "]
+    else:
+        extra = ["--transcript", "hola", "--lang", "xx-zz"]
+    out = tmp_path / "result.json"
+    done = run_lipsync("align", audio, *extra, "--out", out)
+    assert done.returncode == 2
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr and not out.exists()
