@@ -11,6 +11,7 @@ from pathlib import Path
 import bpy
 import matplotlib
 import numpy as np
+
 from lipsync_ai.blender.writer import TAG, action_fcurves
 from lipsync_ai.core.audio import load_audio
 

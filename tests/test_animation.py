@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+
 from lipsync_ai.core.animation import AnimationSettings, plan_keyframes
 from lipsync_ai.core.presets import RigInfo, bind, load_preset
 from lipsync_ai.core.types import Segment

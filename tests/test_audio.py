@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import soundfile
+
 from lipsync_ai.core.audio import SAMPLE_RATE, load_audio
 from lipsync_ai.core.errors import LipsyncError
 

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+
 from conftest import DEMO_AUDIO, DEMO_TEXT, run_lipsync
 
 

@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import pytest
+
 from lipsync_ai.core.errors import LipsyncError
 from lipsync_ai.core.phonemes import transcribe
 

@@ -1,4 +1,5 @@
 import pytest
+
 from lipsync_ai.core.errors import LipsyncError
 from lipsync_ai.core.presets import RigInfo, available_presets, bind, load_preset, parse_preset
 

@@ -1,4 +1,5 @@
 import pytest
+
 from lipsync_ai.core.types import Segment
 from lipsync_ai.core.visemes import VISEMES, phone_viseme, viseme_track
 

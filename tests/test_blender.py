@@ -1,0 +1,117 @@
+"""The Blender side on the bpy wheel: the operator keys a rig in bulk, replaces its own Action, keeps the user's."""
+
+import bpy
+import numpy as np
+import pytest
+
+import lipsync_ai
+from conftest import DEMO_AUDIO, DEMO_TEXT
+from lipsync_ai.blender.writer import TAG, action_fcurves
+
+VISEMES = ("PP", "FF", "aa", "O", "U", "E")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def addon():
+    lipsync_ai.register()
+    yield
+    lipsync_ai.unregister()
+
+
+@pytest.fixture
+def rig():
+    """A mouth with bare viseme names, a blink key the user animated, and a quaternion jaw bone."""
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    bpy.ops.mesh.primitive_uv_sphere_add()
+    head = bpy.context.active_object
+    head.shape_key_add(name="Basis")
+    for name in (*VISEMES, "Blink"):
+        head.shape_key_add(name=name).data[0].co.z += 0.1
+    key = head.data.shape_keys
+    key.key_blocks["Blink"].value = 1.0
+    key.key_blocks["Blink"].keyframe_insert("value", frame=5)
+    user_action = key.animation_data.action
+    user_action.name = "UserBlink"
+    armature = bpy.data.objects.new("Rig", bpy.data.armatures.new("Rig"))
+    bpy.context.scene.collection.objects.link(armature)
+    bpy.context.view_layer.objects.active = armature
+    bpy.ops.object.mode_set(mode="EDIT")
+    bone = armature.data.edit_bones.new("Jaw")
+    bone.head, bone.tail = (0, 0, 0), (0, -1, -0.5)
+    bpy.ops.object.mode_set(mode="OBJECT")
+    armature.pose.bones["Jaw"].rotation_mode = "QUATERNION"
+    head.parent = armature
+    bpy.context.view_layer.objects.active = head
+    return head
+
+
+def generate(**overrides):
+    args = dict(audio_path=str(DEMO_AUDIO), transcript=DEMO_TEXT, language="en-us", preset="visemes15",
+                start_frame=10)
+    return bpy.ops.lipsync.generate(**(args | overrides))
+
+
+def lipsync_actions():
+    return [a for a in bpy.data.actions if TAG in a]
+
+
+def test_generate_keys_shape_keys_and_jaw_in_the_clip_range(rig):
+    assert generate() == {"FINISHED"}
+    (action,) = lipsync_actions()
+    key = rig.data.shape_keys
+    assert key.animation_data.action == action
+    assert rig.parent.animation_data.action == action
+    curves = {(fc.data_path, fc.array_index): fc for fc in action_fcurves(action)}
+    end = 10 + 7.72 * bpy.context.scene.render.fps + 1
+    for name in VISEMES:
+        fc = curves[(f'key_blocks["{name}"].value', 0)]
+        frames = np.array([k.co[0] for k in fc.keyframe_points])
+        assert frames.min() == 10 and frames.max() <= end
+        assert max(k.co[1] for k in fc.keyframe_points) > 0.3
+    assert {i for path, i in curves if path.startswith('pose.bones["Jaw"]')} == {0, 1, 2, 3}
+    assert 'key_blocks["Blink"].value' not in {path for path, _ in curves}
+    assert "Lipsync" in bpy.context.scene.lipsync.last_result
+
+
+def test_generating_twice_replaces_its_action_and_keeps_the_users(rig):
+    generate()
+    generate(start_frame=30)
+    (action,) = lipsync_actions()
+    fc = next(fc for fc in action_fcurves(action) if fc.data_path == 'key_blocks["PP"].value')
+    assert fc.keyframe_points[0].co[0] == 30
+    user = bpy.data.actions["UserBlink"]
+    (track,) = rig.data.shape_keys.animation_data.nla_tracks
+    assert track.strips[0].action == user
+    (blink,) = action_fcurves(user)
+    assert [tuple(k.co) for k in blink.keyframe_points] == [(5.0, 1.0)]
+
+
+@pytest.mark.parametrize(("setup", "overrides", "message"), [
+    ("plain", {}, "no shape keys and no armature"),
+    ("rig", {"audio_path": "/nonexistent/line.wav"}, "not found"),
+    ("rig", {"language": "xx-zz"}, "Unknown language"),
+    ("rig", {"preset": "missing"}, "Unknown preset"),
+    ("unmatched", {}, "matches nothing"),
+])
+def test_bad_input_cancels_with_one_message_and_writes_nothing(rig, setup, overrides, message):
+    if setup == "plain":
+        bpy.ops.mesh.primitive_cube_add()
+    elif setup == "unmatched":
+        for block in rig.data.shape_keys.key_blocks[1:]:
+            block.name = f"Other{block.name}"
+        rig.parent.data.bones["Jaw"].name = "Spine"
+    actions_before = set(bpy.data.actions)
+    with pytest.raises(RuntimeError, match=message):
+        generate(**overrides)
+    assert set(bpy.data.actions) == actions_before
+    assert bpy.context.scene.lipsync.last_result.startswith("Error:")
+
+
+def test_poll_explains_a_missing_selection(rig):
+    bpy.context.view_layer.objects.active = None
+    assert not bpy.ops.lipsync.generate.poll()
+
+
+def test_audio_only_mode_from_an_empty_transcript(rig):
+    assert generate(transcript="") == {"FINISHED"}
+    assert "0 words" in bpy.context.scene.lipsync.last_result
