@@ -1,4 +1,5 @@
-"""The ``lipsync`` console command: ``align`` (no Blender) and ``generate`` (through bpy, like the operator)."""
+"""The ``lipsync`` console command: ``align`` (no Blender), ``generate`` (through bpy, like the operator) and
+``preset check`` / ``preset list`` (validate and list rig presets)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import sys
 from pathlib import Path
 
 from .core.errors import LipsyncError
+from .core.presets import EMOTIONS
+from .core.settings import TIMING
 
 
 def _transcript(args: argparse.Namespace) -> str | None:
@@ -35,13 +38,62 @@ def _align(args: argparse.Namespace) -> None:
 
 
 def _generate(args: argparse.Namespace) -> None:
+    from .blender.generate import Request
     from .blender.session import generate_in_file
 
     transcript = _transcript(args)
     if transcript is not None and not transcript.strip():
         raise LipsyncError("The transcript is empty. Give the spoken words, or leave it out for audio-only mode.")
-    print(generate_in_file(args.blend, args.object, args.audio, transcript, args.lang, args.preset,
-                           args.start_frame, args.save))
+    timing = {name: getattr(args, name) for name in TIMING if getattr(args, name) is not None}
+    request = Request(args.audio, transcript, args.lang, args.preset, args.start_frame, args.nla, args.intensity,
+                      args.emotion, args.emotion_intensity, timing)
+    summary, detection = generate_in_file(args.blend, args.object, request, args.save)
+    if detection:
+        print(detection)
+    print(summary)
+
+
+def _preset_check(args: argparse.Namespace) -> int:
+    """Print every problem of a preset file (and, with a rig, every target the rig lacks); 2 if any."""
+    from .core.preset_files import check_preset, rig_problems
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise LipsyncError(f"Preset file not found: {path}.")
+    if bool(args.blend) != bool(args.object):
+        raise LipsyncError("Give --blend and --object together to check the preset against a rig.")
+    preset, problems = check_preset(path)
+    if preset is not None and args.blend:
+        from .blender.session import rig_info_in_file
+
+        problems += rig_problems(preset, rig_info_in_file(args.blend, args.object), path, args.object)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{path.name}: {len(problems)} problem{'s' * (len(problems) != 1)}", file=sys.stderr)
+        return 2
+    print(f"{path.name}: OK ({preset.id}: {preset.name})")
+    return 0
+
+
+def _preset_list(args: argparse.Namespace) -> None:
+    from .core.preset_files import load_all, preset_dirs
+
+    for preset in load_all(preset_dirs(args.dir)):
+        print(f"{preset.id:12} {preset.name}")
+
+
+def _preset_detect(args: argparse.Namespace) -> None:
+    from .blender.session import rig_info_in_file
+    from .blender.user_presets import search_dirs
+    from .core.detect import detect
+    from .core.preset_files import load_all
+
+    detection = detect(load_all([*search_dirs(), *args.dir]), rig_info_in_file(args.blend, args.object))
+    print(detection.explain())
+    for score in detection.scores:
+        print(f"  {score.line()}")
+    detection.binding()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -65,21 +117,51 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--object", required=True, metavar="NAME")
     gen.add_argument("--audio", required=True)
     transcript_args(gen)
-    gen.add_argument("--preset", default="visemes15", metavar="ID")
+    gen.add_argument("--preset", default="auto", metavar="ID", help="rig preset id, or auto (default) to detect")
     gen.add_argument("--start-frame", type=int, default=1, metavar="N")
+    gen.add_argument("--nla", action="store_true", help="place the clip as an NLA strip at the start frame")
+    gen.add_argument("--intensity", type=float, default=1.0, help="scale the mouth shapes (closures still close)")
+    gen.add_argument("--emotion", default="none", choices=("none", *EMOTIONS))
+    gen.add_argument("--emotion-intensity", default="1.0", metavar="V",
+                     help="a number, loudness, pitch, or points seconds:value,... (e.g. 0:0,2:1)")
+    timing = gen.add_argument_group("timing (default: the preset's)")
+    timing.add_argument("--min-hold", type=int, metavar="FRAMES", help="frames a viseme is held at least")
+    timing.add_argument("--blend-time", type=float, metavar="S", help="seconds a viseme fades into the next")
+    timing.add_argument("--anticipation", type=float, metavar="S", help="seconds the lips form a viseme early")
+    timing.add_argument("--max-rate", type=float, metavar="N", help="visemes per second the mouth can articulate")
+    timing.add_argument("--jaw-balance", type=float, metavar="F", help="0-1: how much loudness drives the jaw")
+    timing.add_argument("--stepped", action="store_true", default=None, help="constant interpolation (2D style)")
+    timing.add_argument("--no-reduce", dest="reduce_keys", action="store_false", default=None,
+                        help="key every frame instead of only where the pose changes")
+    timing.add_argument("--key-tolerance", type=float, metavar="F", help="largest error a removed key may leave")
     gen.add_argument("--save", required=True, metavar="OUT.blend")
     gen.set_defaults(run=_generate)
+
+    preset = sub.add_parser("preset", help="check, list or detect rig presets")
+    preset_sub = preset.add_subparsers(dest="preset_command", required=True)
+    check = preset_sub.add_parser("check", help="validate a preset file, reporting every problem (exit 2 if any)")
+    check.add_argument("file", metavar="FILE.toml")
+    check.add_argument("--blend", metavar="RIG.blend", help="also check the preset against a character")
+    check.add_argument("--object", metavar="NAME")
+    check.set_defaults(run=_preset_check)
+    listing = preset_sub.add_parser("list", help="list the built-in presets (and those in --dir)")
+    listing.add_argument("--dir", action="append", default=[], type=Path, help="a folder of user presets")
+    listing.set_defaults(run=_preset_list)
+    found = preset_sub.add_parser("detect", help="score every preset against a character and explain the best")
+    found.add_argument("--blend", required=True, metavar="RIG.blend")
+    found.add_argument("--object", required=True, metavar="NAME")
+    found.add_argument("--dir", action="append", default=[], type=Path, help="another folder of presets")
+    found.set_defaults(run=_preset_detect)
     return main
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        args.run(args)
+        return args.run(args) or 0
     except LipsyncError as exc:
         print(f"lipsync: error: {exc}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

@@ -1,9 +1,33 @@
-"""Settings stored on the Scene, shown by the panel and passed to the operator."""
+"""Settings stored on the Scene, shown by the panel and passed to the operator (one set of properties for both)."""
 
 import bpy
 
+from .core.settings import AnimationSettings
 
-class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
+EMOTION_ITEMS = [
+    ("none", "None", "Visemes only"),
+    ("neutral", "Neutral", "The preset's neutral layer"),
+    ("happy", "Happy", "Smile; closures still close"),
+    ("sad", "Sad", "Frown, softer articulation"),
+    ("angry", "Angry", "Brows down, sharper articulation"),
+    ("surprised", "Surprised", "Brows up, eyes wide"),
+]
+_DEFAULT = AnimationSettings()
+
+
+def _preset_search(self, context, edit_text):
+    from .blender.user_presets import search_dirs
+    from .core.preset_files import available_presets
+
+    return [p for p in ["auto", *available_presets(search_dirs())] if edit_text.lower() in p.lower()]
+
+
+class GenerateProps:
+    """What ``lipsync.generate`` takes; the Scene settings hold the same so the panel can pass them on.
+
+    Timing settings (``TIMING``) override the preset's only when given (``is_property_set``).
+    """
+
     audio_path: bpy.props.StringProperty(
         name="Audio", subtype="FILE_PATH", description="Dialogue audio file (WAV, FLAC, OGG or MP3)"
     )
@@ -14,13 +38,48 @@ class LIPSYNC_PG_settings(bpy.types.PropertyGroup):
         name="Language", default="en-us", description="espeak-ng language code: en-us, es, fr-fr, de, it, pt, ja"
     )
     preset: bpy.props.StringProperty(
-        name="Preset", default="visemes15", description="Rig preset mapping visemes to shape keys and jaw"
+        name="Preset", default="auto", search=_preset_search,
+        description="Rig preset mapping visemes to shape keys and bones; auto picks the best fit",
     )
     start_frame: bpy.props.IntProperty(name="Start Frame", default=1, description="Frame where the audio starts")
+    nla: bpy.props.BoolProperty(name="As NLA Strip", default=False,
+                                description="Place the clip as an NLA strip at the start frame")
+    intensity: bpy.props.FloatProperty(name="Intensity", default=1.0, min=0.0, max=2.0,
+                                       description="Scales the mouth shapes (closures always close)")
+    emotion: bpy.props.EnumProperty(name="Emotion", items=EMOTION_ITEMS, default="none")
+    emotion_intensity: bpy.props.StringProperty(
+        name="Emotion Intensity", default="1.0",
+        description="A number, loudness, pitch, or points seconds:value,... (e.g. 0:0,2:1)")
+    min_hold: bpy.props.IntProperty(name="Min Hold", default=_DEFAULT.min_hold, min=1, max=12,
+                                    description="Frames a viseme is held at least; shorter ones are dropped")
+    blend_time: bpy.props.FloatProperty(name="Blend", default=_DEFAULT.blend_time, min=0.005, max=0.5,
+                                        subtype="TIME_ABSOLUTE", unit="TIME_ABSOLUTE",
+                                        description="Seconds a viseme takes to fade into the next")
+    anticipation: bpy.props.FloatProperty(name="Anticipation", default=_DEFAULT.anticipation, min=0.005, max=0.5,
+                                          subtype="TIME_ABSOLUTE", unit="TIME_ABSOLUTE",
+                                          description="Seconds the lips start forming a viseme before its sound")
+    max_rate: bpy.props.FloatProperty(name="Max Rate", default=_DEFAULT.max_rate, min=2.0, max=60.0,
+                                      description="Visemes per second the mouth can articulate")
+    jaw_balance: bpy.props.FloatProperty(name="Jaw from Loudness", default=_DEFAULT.jaw_balance, min=0.0, max=1.0,
+                                         subtype="FACTOR", description="How much the audio's loudness drives the jaw")
+    stepped: bpy.props.BoolProperty(name="Stepped", default=_DEFAULT.stepped,
+                                    description="Constant interpolation (2D, anime style)")
+    reduce_keys: bpy.props.BoolProperty(name="Reduce Keys", default=_DEFAULT.reduce_keys,
+                                        description="Key only where the pose changes (contacts are always kept)")
+    key_tolerance: bpy.props.FloatProperty(name="Tolerance", default=_DEFAULT.key_tolerance, min=0.0, max=0.2,
+                                           description="Largest error a removed key may leave (share of range)")
+
+
+class LIPSYNC_PG_settings(GenerateProps, bpy.types.PropertyGroup):
+    use_timing: bpy.props.BoolProperty(name="Custom Timing", default=False,
+                                       description="Use these timing settings instead of the preset's")
     last_result: bpy.props.StringProperty(name="Result", description="Summary or error of the last generation")
+    detection: bpy.props.StringProperty(name="Detection", description="Which preset auto-detect picked, and why")
 
 
 classes = (LIPSYNC_PG_settings,)
+OPERATOR_PROPS = tuple(GenerateProps.__annotations__)
+"""Settings the panel passes on to ``lipsync.generate``."""
 
 
 def register() -> None:

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import bpy
 
-from ..core.animation import AnimationSettings, plan_keyframes
-from ..core.presets import bind, load_preset
+from ..core.animation import frame_times, plan_keyframes
+from ..core.audio import load_audio
+from ..core.detect import Detection, detect
+from ..core.emotion import EmotionLayer, parse_intensity
+from ..core.envelope import loudness, pitch
+from ..core.preset_files import load_all, load_preset
+from ..core.presets import RigBinding, bind, settings_for
 from ..core.visemes import viseme_track
-from ..inference.engine import align_file
-from .rig import find_character
+from ..inference.engine import align
+from .rig import Character, find_character
+from .user_presets import search_dirs
 from .writer import write_plan
 
 
@@ -23,25 +29,62 @@ class Request:
     """None is audio-only mode."""
     language: str
     preset: str
+    """A preset id, or ``auto`` to detect the best one."""
     start_frame: int
+    nla: bool = False
+    """Place the Action as an NLA strip at ``start_frame`` instead of making it the active Action."""
+    intensity: float = 1.0
+    emotion: str = "none"
+    emotion_intensity: str = "1.0"
+    """A number, ``loudness``, ``pitch`` or points ``seconds:value,...``."""
+    timing: dict = field(default_factory=dict)
+    """``AnimationSettings`` values that override the preset's (min_hold, blend_time, stepped, ...)."""
 
 
-def generate(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Request) -> str:
-    """Key lip sync for the character of ``obj``; returns a one-line summary. Raises LipsyncError."""
+def resolve_preset(character: Character, preset_id: str) -> tuple[RigBinding, Detection | None]:
+    """Bind the named preset, or with ``auto`` the best-scoring one (with the detection that chose it)."""
+    rig = character.rig_info()
+    if preset_id != "auto":
+        preset = load_preset(preset_id, search_dirs())
+        if not preset.sprite:
+            character.require_rig()
+        return bind(preset, rig), None
+    character.require_rig()
+    detection = detect(load_all(search_dirs()), rig)
+    return detection.binding(), detection
+
+
+def generate(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Request) -> tuple[str, str]:
+    """Key lip sync for the character of ``obj``. Raises LipsyncError.
+
+    Returns a one-line summary and, with ``auto``, the detection's explanation (else "").
+    """
     started = time.perf_counter()
     character = find_character(obj)
-    binding = bind(load_preset(request.preset), character.rig_info())
+    binding, detection = resolve_preset(character, request.preset)
+    emotion = None
+    if request.emotion != "none":
+        emotion = EmotionLayer(request.emotion, parse_intensity(request.emotion_intensity))
     audio_path = bpy.path.abspath(request.audio_path)
-    alignment = align_file(audio_path, request.transcript, request.language)
-    settings = AnimationSettings(fps=scene.render.fps / scene.render.fps_base, start_frame=request.start_frame)
-    plan = plan_keyframes(viseme_track(alignment.phonemes), alignment.duration, binding, settings)
-    action = write_plan(plan, character, Path(audio_path).stem)
+    audio = load_audio(audio_path)
+    alignment = align(audio, request.transcript, request.language)
+    settings = settings_for(binding.preset, fps=scene.render.fps / scene.render.fps_base,
+                            start_frame=request.start_frame, **request.timing)
+    settings = replace(settings, intensity=settings.intensity * request.intensity)
+    _, times = frame_times(alignment.duration, settings)
+    envelopes = {"loudness": loudness(audio, times), "pitch": pitch(audio, times)}
+    plan = plan_keyframes(viseme_track(alignment.phonemes), alignment.duration, binding, settings, envelopes,
+                          emotion)
+    action, notes = write_plan(plan, character, Path(audio_path).stem, request.nla)
     phones = sum(1 for p in alignment.phonemes if p.label != "SIL")
     summary = (
         f"{action.name}: {len(alignment.words)} words, {phones} phonemes, {alignment.duration:.1f} s, "
-        f"frames {plan.frame_start}-{plan.frame_end}, preset {binding.preset.id}, "
-        f"{time.perf_counter() - started:.1f} s"
+        f"frames {plan.frame_start}-{plan.frame_end}, {plan.keys} keys (of {plan.dense_keys}), "
+        f"preset {binding.preset.id}{' (auto)' if detection else ''}"
+        f"{', NLA strip' if request.nla else ''}, {time.perf_counter() - started:.1f} s"
     )
     if binding.missing:
         summary += f"; not on this rig: {', '.join(binding.missing)}"
-    return "; ".join([summary, *alignment.warnings])
+    if emotion and emotion.name not in binding.preset.emotions:
+        notes.append(f"preset {binding.preset.id} has no {emotion.name} layer, the emotion was left out")
+    return "; ".join([summary, *notes, *alignment.warnings]), detection.explain() if detection else ""

@@ -1,4 +1,9 @@
-"""Apply a keyframe plan: one new Action per clip, written in bulk, swapped in only once complete."""
+"""Apply a keyframe plan: one new Action per clip, written in bulk, placed only once complete.
+
+The Action becomes the character's active Action, or (``nla=True``) a strip at the clip's start frame. Either way
+the user's own Actions are never edited: an active one that would hide the lip sync is moved into an NLA track,
+and every such change is reported.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,13 @@ import bpy
 import numpy as np
 
 from ..core.animation import Curve, KeyframePlan
+from ..core.errors import LipsyncError
 from .rig import Character
 
 TAG = "lipsync_ai_clip"
 """Custom property marking Actions this add-on generated, holding the clip they came from."""
+INTERPOLATION = {"CONSTANT": 0, "LINEAR": 1, "BEZIER": 2}
+"""Keyframe interpolation enum values, as ``foreach_set`` takes them."""
 
 
 def _fcurve_factory(action: bpy.types.Action, owner: bpy.types.ID):
@@ -30,11 +38,13 @@ def _add_curve(new_fcurve, curve: Curve) -> None:
     points = fcurve.keyframe_points
     points.add(len(curve.frames))
     points.foreach_set("co", np.column_stack([curve.frames, curve.values]).astype(np.float32).ravel())
+    points.foreach_set("interpolation", np.full(len(curve.frames), INTERPOLATION[curve.interpolation], np.int32))
     fcurve.update()
 
 
 def _owned_curves(plan: KeyframePlan, character: Character) -> Iterable[tuple[bpy.types.ID, list[Curve]]]:
-    """Each animated datablock with its curves: shape-key blocks get the keys they have, the armature the jaw."""
+    """Each animated datablock with its curves: every shape-key block gets the keys it has (head, teeth, tongue
+    move together), the armature its bones, the selected object its sprite property."""
     for mesh in character.meshes:
         key = mesh.data.shape_keys
         curves = [c for c in plan.curves if c.channel.owner == "shape_keys" and c.channel.target in key.key_blocks]
@@ -43,47 +53,128 @@ def _owned_curves(plan: KeyframePlan, character: Character) -> Iterable[tuple[bp
     armature_curves = [c for c in plan.curves if c.channel.owner == "armature"]
     if character.armature and armature_curves:
         yield character.armature, armature_curves
+    object_curves = [c for c in plan.curves if c.channel.owner == "object"]
+    if object_curves:
+        yield character.root, object_curves
 
 
-def _keep_previous_action(owner: bpy.types.ID, clip: str) -> None:
-    """Move the Action ``owner`` had (the user's, or another clip's) into the NLA so it keeps playing."""
-    data = owner.animation_data
-    previous = data.action if data else None
-    if previous is None or previous.get(TAG) == clip:
-        return
+def _editable(owned: list[tuple[bpy.types.ID, list[Curve]]], notes: list[str]):
+    """The owners that can take an Action: library overrides and local data, not data linked as is."""
+    linked = [owner for owner, _ in owned if owner.library is not None]
+    if linked and len(linked) == len(owned):
+        raise LipsyncError(
+            f"'{linked[0].name}' is linked from {linked[0].library.filepath} and cannot be animated here. Make a "
+            "library override of the character (Object > Library Override > Make, including its meshes) and "
+            "generate again."
+        )
+    for owner in linked:
+        user = f"{owner.user.name}'s shape keys" if isinstance(owner, bpy.types.Key) else owner.name
+        notes.append(f"skipped {user}: linked from {owner.library.filepath}, make it a library override to key it")
+    return [(owner, curves) for owner, curves in owned if owner.library is None]
+
+
+def _strips_of(data: bpy.types.AnimData, clip: str):
+    return [(track, strip) for track in data.nla_tracks for strip in track.strips
+            if strip.action is not None and strip.action.get(TAG) == clip]
+
+
+def _remove_own(data: bpy.types.AnimData, clip: str) -> set[bpy.types.Action]:
+    """Take this clip's previous Action off ``data`` (active or NLA strip); returns the Actions let go."""
+    released = set()
+    if data.action is not None and data.action.get(TAG) == clip:
+        released.add(data.action)
+        data.action = None
+    for track, strip in _strips_of(data, clip):
+        released.add(strip.action)
+        track.strips.remove(strip)
+        if not len(track.strips):
+            data.nla_tracks.remove(track)
+    return released
+
+
+def _push_down(owner: bpy.types.ID, data: bpy.types.AnimData, notes: list[str]) -> None:
+    """Move the active Action (the user's or another clip's) into its own NLA track so it keeps playing."""
+    previous = data.action
+    slot = getattr(data, "action_slot", None)
     track = data.nla_tracks.new()
     track.name = previous.name
-    track.strips.new(previous.name, int(previous.frame_range[0]), previous)
+    strip = track.strips.new(previous.name, int(previous.frame_range[0]), previous)
+    if slot is not None and hasattr(strip, "action_slot"):
+        strip.action_slot = slot
     data.action = None
+    notes.append(f"moved {owner.name}'s Action '{previous.name}' to the NLA track '{track.name}'")
 
 
-def write_plan(plan: KeyframePlan, character: Character, clip: str) -> bpy.types.Action:
-    """Key ``plan`` into a new Action named after ``clip``, replacing the one a previous run made."""
+def _hides(action: bpy.types.Action, curves: list[Curve]) -> bool:
+    """Whether an active ``action`` animates any channel of ``curves`` (and so would hide them in the NLA)."""
+    ours = {(c.channel.data_path, c.channel.index) for c in curves}
+    return any((fc.data_path, fc.array_index) in ours for fc in action_fcurves(action))
+
+
+def _place(owner: bpy.types.ID, slot, action: bpy.types.Action, curves: list[Curve], clip: str, start: int,
+           nla: bool, notes: list[str]) -> set[bpy.types.Action]:
+    data = owner.animation_data or owner.animation_data_create()
+    if data.use_tweak_mode:
+        data.use_tweak_mode = False
+        notes.append(f"left NLA tweak mode on {owner.name}")
+    released = _remove_own(data, clip)
+    previous = data.action
+    if previous is not None and (not nla or _hides(previous, curves)):
+        _push_down(owner, data, notes)
+    if nla:
+        track = data.nla_tracks.new()
+        track.name = action.name
+        strip = track.strips.new(action.name, start, action)
+        if slot is not None:
+            strip.action_slot = slot
+        if not data.use_nla:
+            data.use_nla = True
+            notes.append(f"turned the NLA back on for {owner.name}")
+        solo = [t.name for t in data.nla_tracks if t.is_solo]
+        if solo:
+            notes.append(f"{owner.name}'s NLA track '{solo[0]}' is solo: un-solo it to hear the lip sync play")
+    else:
+        data.action = action
+        if slot is not None:
+            data.action_slot = slot
+    return released
+
+
+def write_plan(plan: KeyframePlan, character: Character, clip: str,
+               nla: bool = False) -> tuple[bpy.types.Action, list[str]]:
+    """Key ``plan`` into a new Action named after ``clip``, replacing the one a previous run made.
+
+    Returns the Action and notes on what was done to the character's animation besides (for the report).
+    """
+    notes: list[str] = []
+    owned = _editable(list(_owned_curves(plan, character)), notes)
+    old = {a: a.name for a in bpy.data.actions if a.get(TAG) == clip}
+    for previous in old:
+        previous.name = f"{previous.name} (replaced)"
     action = bpy.data.actions.new(f"Lipsync {clip}")
     action[TAG] = clip
     assignments = []
     try:
-        for owner, curves in _owned_curves(plan, character):
+        for owner, curves in owned:
+            for prop in {c.channel.target for c in curves if c.channel.owner == "object"} - set(owner.keys()):
+                owner[prop] = 0
+                notes.append(f"added the property '{prop}' to {owner.name}")
             slot, new_fcurve = _fcurve_factory(action, owner)
             for curve in curves:
                 _add_curve(new_fcurve, curve)
-            assignments.append((owner, slot))
+            assignments.append((owner, slot, curves))
     except Exception:
         bpy.data.actions.remove(action)
+        for previous, name in old.items():
+            previous.name = name
         raise
-    replaced = set()
-    for owner, slot in assignments:
-        _keep_previous_action(owner, clip)
-        data = owner.animation_data or owner.animation_data_create()
-        if data.action is not None:
-            replaced.add(data.action)
-        data.action = action
-        if slot is not None:
-            data.action_slot = slot
-    for old in replaced:
-        if old.users == 0:
-            bpy.data.actions.remove(old)
-    return action
+    released = set()
+    for owner, slot, curves in assignments:
+        released |= _place(owner, slot, action, curves, clip, plan.frame_start, nla, notes)
+    for stale in released:
+        if stale != action and stale.users == 0:
+            bpy.data.actions.remove(stale)
+    return action, notes
 
 
 def action_fcurves(action: bpy.types.Action) -> list[bpy.types.FCurve]:

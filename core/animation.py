@@ -1,4 +1,4 @@
-"""Viseme track to a keyframe plan: coarticulated, smoothed curves per shape key and jaw channel."""
+"""Viseme track to a keyframe plan: coarticulated curves per shape key, bone channel and 2D sprite, reduced."""
 
 from __future__ import annotations
 
@@ -8,29 +8,22 @@ from typing import Literal
 
 import numpy as np
 
-from .presets import AXES, RigBinding
+from .coarticulation import dominance_weights, enforce_contacts, simplify_track
+from .emotion import EmotionLayer, emotion_curve
+from .keys import reduce_keys, step_keys
+from .presets import AXES, RigBinding, VisemePose
+from .settings import CONTACT, AnimationSettings
 from .types import Segment
 
-LIP_CRITICAL = {"PP": 8.0, "FF": 5.0}
-"""Dominance of visemes that must read (closures close, lip-teeth contact touches) over their neighbours."""
-
-
-@dataclass(frozen=True)
-class AnimationSettings:
-    fps: float = 24.0
-    start_frame: int = 1
-    intensity: float = 1.0
-    """Scales every shape-key weight and the jaw opening."""
-    blend_time: float = 0.04
-    """Seconds over which a viseme's influence fades into its neighbours."""
+__all__ = ["AnimationSettings", "Channel", "Curve", "KeyframePlan", "frame_times", "plan_keyframes"]
 
 
 @dataclass(frozen=True)
 class Channel:
-    owner: Literal["shape_keys", "armature"]
-    """Which datablock is animated: the meshes' shape-key block or the armature object."""
+    owner: Literal["shape_keys", "armature", "object"]
+    """What is animated: the meshes' shape-key blocks, the armature object, or the selected object (2D)."""
     target: str
-    """The shape key or bone the channel moves."""
+    """The shape key, bone or custom property the channel moves."""
     data_path: str
     index: int
     group: str
@@ -41,6 +34,7 @@ class Curve:
     channel: Channel
     frames: np.ndarray
     values: np.ndarray
+    interpolation: Literal["BEZIER", "CONSTANT"] = "BEZIER"
 
 
 @dataclass
@@ -48,6 +42,14 @@ class KeyframePlan:
     curves: list[Curve]
     frame_start: int
     frame_end: int
+    contact_frames: tuple[int, ...] = ()
+    """Frames where a closure closes or F/V touches; every curve keeps a key there."""
+    dense_keys: int = 0
+    """Keys before reduction (one per frame per curve)."""
+
+    @property
+    def keys(self) -> int:
+        return sum(len(c.frames) for c in self.curves)
 
 
 def frame_times(duration: float, settings: AnimationSettings) -> tuple[np.ndarray, np.ndarray]:
@@ -57,53 +59,142 @@ def frame_times(duration: float, settings: AnimationSettings) -> tuple[np.ndarra
     return frames, np.minimum(np.arange(count) / settings.fps, duration)
 
 
-def blend_weights(track: list[Segment], times: np.ndarray, blend_time: float) -> np.ndarray:
-    """Per frame, each viseme's share of the mouth (rows sum to 1), by dominance blending.
+def _scales(track: list[Segment], poses: list[VisemePose], settings: AnimationSettings) -> np.ndarray:
+    """Per segment: global, preset and per-viseme intensity; contacts always reach their pose."""
+    return np.array([
+        1.0 if s.label in CONTACT else settings.intensity * p.intensity * settings.viseme_intensity.get(s.label, 1.0)
+        for s, p in zip(track, poses, strict=True)
+    ])
 
-    A viseme fully dominates its own span and fades exponentially outside it; lip-critical visemes dominate
-    harder so that a short closure still closes.
+
+def plan_keyframes(track: list[Segment], duration: float, binding: RigBinding, settings: AnimationSettings,
+                   envelopes: dict[str, np.ndarray] | None = None,
+                   emotion: EmotionLayer | None = None) -> KeyframePlan:
+    """Curves for every bound channel over the clip.
+
+    ``envelopes`` holds per-frame ``loudness`` (drives the jaw by ``jaw_balance``) and ``pitch`` (for emotion
+    intensity), e.g. from ``core.envelope``; without them the jaw follows the visemes alone.
     """
-    starts = np.array([s.start for s in track])[None, :]
-    ends = np.array([s.end for s in track])[None, :]
-    strength = np.array([LIP_CRITICAL.get(s.label, 1.0) for s in track])[None, :]
-    t = times[:, None]
-    distance = np.maximum(0.0, np.maximum(starts - t, t - ends))
-    dominance = strength * np.exp(-distance / blend_time)
-    return dominance / dominance.sum(axis=1, keepdims=True)
-
-
-def plan_keyframes(track: list[Segment], duration: float, binding: RigBinding,
-                   settings: AnimationSettings) -> KeyframePlan:
-    """Key every bound channel on every frame of the clip."""
+    envelopes = envelopes or {}
     frames, times = frame_times(duration, settings)
-    weights = blend_weights(track, times, settings.blend_time)
-    poses = [binding.preset.visemes[s.label] for s in track]
+    track = simplify_track(track, settings)
+    weights, contacts = enforce_contacts(dominance_weights(track, times, settings), track, times)
+    preset = binding.preset
+    poses = [preset.visemes[s.label] for s in track]
+    is_contact = np.array([s.label in CONTACT for s in track])
+    contact = weights[:, is_contact].sum(axis=1)
+    layer = preset.emotions.get(emotion.name) if emotion else None
+    feeling = emotion_curve(emotion, times, envelopes) if emotion else np.zeros(len(times))
+    articulation = 1.0 + feeling * ((layer.articulation if layer else 1.0) - 1.0)
+    mix = weights * np.where(is_contact, 1.0, articulation[:, None]) * _scales(track, poses, settings)
+
+    opening = mix @ np.array([p.jaw for p in poses])
+    if "loudness" in envelopes:
+        opening *= (1.0 - settings.jaw_balance) + settings.jaw_balance * envelopes["loudness"]
+    opening = np.clip(opening, 0.0, 1.0)
+
     curves = []
     for target, name in binding.shape_keys.items():
-        pose_weights = np.array([pose.shapes.get(target, 0.0) for pose in poses])
-        values = np.clip(weights @ pose_weights * settings.intensity, 0.0, 1.0)
+        values = mix @ np.array([p.shapes.get(target, 0.0) for p in poses])
+        if preset.jaw and preset.jaw.shape == target:
+            values = values + opening
+        if layer and target in layer.shapes:
+            values = values + feeling * layer.shapes[target] * (1.0 - contact)
         channel = Channel("shape_keys", name, f'key_blocks["{name}"].value', 0, "Lipsync")
-        curves.append(Curve(channel, frames, values))
-    if binding.jaw_bone:
-        jaw = binding.preset.jaw
-        opening = np.clip(weights @ np.array([pose.jaw for pose in poses]) * settings.intensity, 0.0, 1.0)
-        angles = np.radians(jaw.max_angle) * opening
-        curves += _jaw_curves(binding.jaw_bone, binding.jaw_rotation_mode, AXES.index(jaw.axis), frames, angles)
-    return KeyframePlan(curves, int(frames[0]), int(frames[-1]))
+        curves.append(Curve(channel, frames, np.clip(values, 0.0, 1.0)))
+    curves += _bone_curves(binding, poses, mix, opening, frames)
+    if preset.sprite:
+        curves.append(_sprite_curve(preset.sprite, track, poses, weights, frames, settings))
+    dense = sum(len(c.frames) for c in curves)
+    curves = _reduced(curves, contacts, settings)
+    return KeyframePlan(curves, int(frames[0]), int(frames[-1]), tuple(int(frames[f]) for f in contacts), dense)
 
 
-def _jaw_curves(bone: str, mode: str, axis: int, frames: np.ndarray, angles: np.ndarray) -> list[Curve]:
-    """Rotation curves for the jaw bone in its own rotation mode."""
-    base = f'pose.bones["{bone}"]'
+def _reduced(curves: list[Curve], contacts: list[int], settings: AnimationSettings) -> list[Curve]:
+    """Each curve's needed keys; the components of one property (a quaternion's w, x, y, z) share their keys."""
+    keep: dict[str, set[int]] = {}
+    for c in curves:
+        if settings.stepped or c.interpolation == "CONSTANT":
+            needed = step_keys(c.values)
+        elif settings.reduce_keys:
+            span = float(np.ptp(c.values)) or 1.0
+            needed = reduce_keys(c.values, settings.key_tolerance * span, np.array(contacts, dtype=np.int64))
+        else:
+            needed = np.arange(len(c.values))
+        keep.setdefault(c.channel.data_path, set()).update(needed.tolist())
+    out = []
+    for c in curves:
+        index = np.array(sorted(keep[c.channel.data_path]), dtype=np.int64)
+        stepped = settings.stepped or c.interpolation == "CONSTANT"
+        out.append(Curve(c.channel, c.frames[index], c.values[index], "CONSTANT" if stepped else "BEZIER"))
+    return out
 
-    def curve(prop: str, index: int, values: np.ndarray) -> Curve:
-        return Curve(Channel("armature", bone, f"{base}.{prop}", index, bone), frames, values)
 
-    if mode == "QUATERNION":
-        parts = [np.cos(angles / 2)] + [np.sin(angles / 2) if i == axis else np.zeros_like(angles)
-                                        for i in range(3)]
-        return [curve("rotation_quaternion", i, v) for i, v in enumerate(parts)]
-    if mode == "AXIS_ANGLE":
-        parts = [angles] + [np.full_like(angles, float(i == axis)) for i in range(3)]
-        return [curve("rotation_axis_angle", i, v) for i, v in enumerate(parts)]
-    return [curve("rotation_euler", axis, angles)]
+def _sprite_curve(prop: str, track: list[Segment], poses: list[VisemePose], weights: np.ndarray,
+                  frames: np.ndarray, settings: AnimationSettings) -> Curve:
+    """2D: the dominant viseme's drawing on each frame, held ``min_hold`` frames (contacts may be shorter)."""
+    dominant = np.argmax(weights, axis=1)
+    index = np.array([poses[i].frame for i in dominant], dtype=np.float64)
+    runs = np.flatnonzero(np.diff(index) != 0) + 1
+    starts, ends = np.concatenate([[0], runs]), np.concatenate([runs, [len(index)]])
+    for start, end in zip(starts[1:], ends[1:], strict=True):
+        if end - start < settings.min_hold and track[dominant[start]].label not in CONTACT:
+            index[start:end] = index[start - 1]
+    channel = Channel("object", prop, f'["{prop}"]', 0, "Lipsync")
+    return Curve(channel, frames, index, "CONSTANT")
+
+
+def _bone_curves(binding: RigBinding, poses: list[VisemePose], mix: np.ndarray, opening: np.ndarray,
+                 frames: np.ndarray) -> list[Curve]:
+    """Location and rotation curves per bone: the visemes' offsets blended, the jaw's opening added."""
+    n = len(frames)
+    motion: dict[str, list[np.ndarray]] = {}
+    for target, bone in binding.bones.items():
+        loc = mix @ np.array([p.bones[target].location if target in p.bones else (0.0,) * 3 for p in poses])
+        rot = mix @ np.radians([p.bones[target].rotation if target in p.bones else (0.0,) * 3 for p in poses])
+        motion[bone] = [loc, rot]
+    jaw = binding.preset.jaw
+    if binding.jaw_bone and jaw:
+        loc, rot = motion.setdefault(binding.jaw_bone, [np.zeros((n, 3)), np.zeros((n, 3))])
+        rot[:, AXES.index(jaw.axis)] += np.radians(jaw.max_angle) * opening
+    curves = []
+    for bone, (loc, rot) in motion.items():
+        base = f'pose.bones["{bone}"]'
+
+        def curve(prop: str, index: int, values: np.ndarray, bone=bone, base=base) -> Curve:
+            return Curve(Channel("armature", bone, f"{base}.{prop}", index, bone), frames, values)
+
+        curves += [curve("location", i, loc[:, i]) for i in range(3) if np.any(loc[:, i] != 0)]
+        if not np.any(rot != 0):
+            continue
+        mode = binding.bone_modes.get(bone, "XYZ")
+        if mode == "QUATERNION":
+            curves += [curve("rotation_quaternion", i, v) for i, v in enumerate(_quaternion(rot).T)]
+        elif mode == "AXIS_ANGLE":
+            curves += [curve("rotation_axis_angle", i, v) for i, v in enumerate(_axis_angle(_quaternion(rot)).T)]
+        else:
+            curves += [curve("rotation_euler", i, rot[:, i]) for i in range(3) if np.any(rot[:, i] != 0)]
+    return curves
+
+
+def _quaternion(euler: np.ndarray) -> np.ndarray:
+    """Euler XYZ (X applied first) to unit quaternions (w, x, y, z), one row per frame."""
+    half = euler / 2
+    c, s = np.cos(half), np.sin(half)
+    cx, cy, cz, sx, sy, sz = c[:, 0], c[:, 1], c[:, 2], s[:, 0], s[:, 1], s[:, 2]
+    return np.column_stack([
+        cx * cy * cz + sx * sy * sz,
+        sx * cy * cz - cx * sy * sz,
+        cx * sy * cz + sx * cy * sz,
+        cx * cy * sz - sx * sy * cz,
+    ])
+
+
+def _axis_angle(quat: np.ndarray) -> np.ndarray:
+    """Unit quaternions to (angle, x, y, z); where the angle is ~0 the axis of the largest rotation is kept."""
+    angle = 2 * np.arccos(np.clip(quat[:, 0], -1.0, 1.0))
+    sin = np.sqrt(np.maximum(1.0 - quat[:, 0] ** 2, 0.0))
+    axis = quat[:, 1:] / np.maximum(sin, 1e-9)[:, None]
+    fallback = axis[np.argmax(angle)] if angle.max() > 1e-6 else np.array([0.0, 1.0, 0.0])
+    axis[sin < 1e-6] = fallback
+    return np.column_stack([angle, axis])

@@ -1,50 +1,122 @@
-"""Rig presets: TOML data that says which shape keys and jaw bone a rig has and how visemes drive them."""
+"""Rig presets, the data model: how a rig family names its targets and how each viseme poses them; binding."""
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
+import fnmatch
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import LipsyncError
-from .visemes import VISEMES
+from .settings import AnimationSettings
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "rig_presets"
 AXES = ("X", "Y", "Z")
+EMOTIONS = ("neutral", "happy", "sad", "angry", "surprised")
+
+
+@dataclass(frozen=True)
+class Names:
+    """How a target may be named on a rig: exact names in order, then the same ignoring case, then globs."""
+
+    names: tuple[str, ...]
+    patterns: tuple[str, ...] = ()
+
+    def find(self, available: Iterable[str]) -> str | None:
+        available = sorted(available)
+        present = set(available)
+        for name in self.names:
+            if name in present:
+                return name
+        folded = {n.casefold(): n for n in available}
+        for name in self.names:
+            if name.casefold() in folded:
+                return folded[name.casefold()]
+        for pattern in self.patterns:
+            regex = re.compile(fnmatch.translate(pattern), re.IGNORECASE)
+            found = next((n for n in available if regex.match(n)), None)
+            if found:
+                return found
+        return None
 
 
 @dataclass(frozen=True)
 class Jaw:
-    names: tuple[str, ...]
-    axis: str
-    max_angle: float
+    names: Names
+    """The jaw bone; empty when the jaw is a shape key only."""
+    axis: str = "X"
+    max_angle: float = 0.0
     """Rotation in degrees about ``axis`` when the jaw is fully open (sign gives the direction)."""
+    shape: str | None = None
+    """A shape-key target that opens the jaw (ARKit ``jawOpen``), driven like the bone."""
+
+    @property
+    def has_bone(self) -> bool:
+        return bool(self.names.names or self.names.patterns)
+
+
+@dataclass(frozen=True)
+class BoneOffset:
+    location: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    """Offset in the bone's local space, in the armature's units."""
+    rotation: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    """Euler XYZ offset in degrees."""
 
 
 @dataclass(frozen=True)
 class VisemePose:
-    shapes: dict[str, float]
+    shapes: dict[str, float] = field(default_factory=dict)
     """Shape-key target → weight in [0, 1]."""
-    jaw: float
+    jaw: float = 0.0
     """Jaw opening in [0, 1]."""
+    bones: dict[str, BoneOffset] = field(default_factory=dict)
+    intensity: float = 1.0
+    frame: int | None = None
+    """2D: the mouth drawing's index written to the sprite property."""
+
+
+@dataclass(frozen=True)
+class Emotion:
+    shapes: dict[str, float] = field(default_factory=dict)
+    """Shape-key target → weight added at full emotion intensity."""
+    articulation: float = 1.0
+    """Scales the visemes at full intensity (sad mumbles, angry over-articulates); contacts are kept."""
 
 
 @dataclass(frozen=True)
 class Preset:
     id: str
     name: str
-    shape_keys: dict[str, tuple[str, ...]]
-    """Shape-key target → names it may have on a rig, first found wins."""
+    shape_keys: dict[str, Names]
     jaw: Jaw | None
     visemes: dict[str, VisemePose]
+    bones: dict[str, Names] = field(default_factory=dict)
+    sprite: str | None = None
+    """2D: the custom property on the selected object that holds the mouth drawing's index."""
+    emotions: dict[str, Emotion] = field(default_factory=dict)
+    animation: dict[str, float | int | bool] = field(default_factory=dict)
+    """Defaults for ``AnimationSettings`` fields."""
+    priority: int = 0
+    """Breaks ties in auto-detection: a dedicated viseme set outranks a general expression set."""
+    description: str = ""
+
+    def used_shapes(self) -> set[str]:
+        """Shape-key targets the visemes drive (emotion-only targets are optional)."""
+        used = {t for pose in self.visemes.values() for t in pose.shapes}
+        return used | ({self.jaw.shape} if self.jaw and self.jaw.shape else set())
+
+    def used_bones(self) -> set[str]:
+        return {b for pose in self.visemes.values() for b in pose.bones}
 
 
 @dataclass(frozen=True)
 class RigInfo:
-    """What a character offers: shape-key names and bone names with their rotation modes."""
+    """What a character offers: shape-key names, bone names with rotation modes, the selected object's properties."""
 
     shape_keys: frozenset[str]
     bones: dict[str, str]
+    properties: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -54,81 +126,35 @@ class RigBinding:
     preset: Preset
     shape_keys: dict[str, str]
     jaw_bone: str | None
-    jaw_rotation_mode: str
-    missing: tuple[str, ...]
-
-
-def available_presets() -> list[str]:
-    return sorted(p.stem for p in PRESET_DIR.glob("*.toml"))
-
-
-def load_preset(preset_id: str) -> Preset:
-    path = PRESET_DIR / f"{preset_id}.toml"
-    if not path.is_file():
-        raise LipsyncError(f"Unknown preset '{preset_id}'. Available: {', '.join(available_presets())}.")
-    return parse_preset(path)
-
-
-def parse_preset(path: Path) -> Preset:
-    """Read and validate a preset file; every problem names the file and key."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise LipsyncError(f"{path.name}: not a readable TOML file ({exc}).") from None
-
-    def fail(key: str, what: str) -> LipsyncError:
-        return LipsyncError(f"{path.name}: [{key}] {what}")
-
-    meta = data.get("preset", {})
-    if not isinstance(meta.get("id"), str) or not isinstance(meta.get("name"), str):
-        raise fail("preset", "needs string keys 'id' and 'name'.")
-    shape_keys: dict[str, tuple[str, ...]] = {}
-    for target, spec in data.get("shape_keys", {}).items():
-        names = spec.get("names") if isinstance(spec, dict) else None
-        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
-            raise fail(f"shape_keys.{target}", "needs 'names', a list of shape-key names.")
-        shape_keys[target] = tuple(names)
-    jaw = None
-    if "jaw" in data:
-        spec = data["jaw"]
-        if spec.get("axis") not in AXES or not isinstance(spec.get("max_angle"), int | float):
-            raise fail("jaw", "needs 'names', 'axis' (X, Y or Z) and 'max_angle' in degrees.")
-        jaw = Jaw(tuple(spec.get("names", ())), spec["axis"], float(spec["max_angle"]))
-    visemes: dict[str, VisemePose] = {}
-    for viseme, spec in data.get("visemes", {}).items():
-        if viseme not in VISEMES:
-            raise fail(f"visemes.{viseme}", f"is not a viseme; use one of {', '.join(VISEMES)}.")
-        shapes = dict(spec.get("shapes", {}))
-        for target, weight in shapes.items():
-            if target not in shape_keys:
-                raise fail(f"visemes.{viseme}", f"uses '{target}', which [shape_keys] does not define.")
-            if not isinstance(weight, int | float) or not 0 <= weight <= 1:
-                raise fail(f"visemes.{viseme}", f"weight of '{target}' must be a number in [0, 1].")
-        jaw_open = spec.get("jaw", 0.0)
-        if not isinstance(jaw_open, int | float) or not 0 <= jaw_open <= 1:
-            raise fail(f"visemes.{viseme}", "'jaw' must be a number in [0, 1].")
-        visemes[viseme] = VisemePose({t: float(w) for t, w in shapes.items()}, float(jaw_open))
-    missing = [v for v in VISEMES if v not in visemes]
-    if missing:
-        raise fail("visemes", f"has no pose for {', '.join(missing)}.")
-    return Preset(meta["id"], meta["name"], shape_keys, jaw, visemes)
+    bones: dict[str, str] = field(default_factory=dict)
+    bone_modes: dict[str, str] = field(default_factory=dict)
+    """Rotation mode of every bound bone."""
+    missing: tuple[str, ...] = ()
+    """Used targets the rig lacks."""
 
 
 def bind(preset: Preset, rig: RigInfo) -> RigBinding:
     """Find the preset's targets on the rig; a rig offering none of them is an error."""
-    shape_keys = {}
-    for target, names in preset.shape_keys.items():
-        found = next((n for n in names if n in rig.shape_keys), None)
-        if found:
-            shape_keys[target] = found
-    jaw_bone = next((n for n in preset.jaw.names if n in rig.bones), None) if preset.jaw else None
-    missing = [t for t in preset.shape_keys if t not in shape_keys]
-    if preset.jaw and not jaw_bone:
-        missing.append("jaw bone")
-    if not shape_keys and not jaw_bone:
+    shape_keys = {t: n for t, names in preset.shape_keys.items() if (n := names.find(rig.shape_keys))}
+    bones = {t: n for t, names in preset.bones.items() if (n := names.find(rig.bones))}
+    jaw_bone = preset.jaw.names.find(rig.bones) if preset.jaw else None
+    if not shape_keys and not jaw_bone and not bones and not preset.sprite:
+        wanted = [n.names[0] for n in preset.shape_keys.values() if n.names][:4]
+        bone_names = [n for names in [*preset.bones.values(), *([preset.jaw.names] if preset.jaw else [])]
+                      for n in names.names[:1]][:3]
         raise LipsyncError(
             f"Preset '{preset.id}' matches nothing on this character: it needs shape keys such as "
-            f"{', '.join(list(preset.shape_keys)[:4])} or a jaw bone. Pick another preset or rename the keys."
+            f"{', '.join(wanted) or '(none)'} or bones such as {', '.join(bone_names) or '(none)'}. "
+            "Pick another preset (or auto) or rename the keys."
         )
-    mode = rig.bones.get(jaw_bone, "XYZ") if jaw_bone else "XYZ"
-    return RigBinding(preset, shape_keys, jaw_bone, mode, tuple(missing))
+    missing = [t for t in sorted(preset.used_shapes()) if t not in shape_keys]
+    missing += [f"bone {t}" for t in sorted(preset.used_bones()) if t not in bones]
+    if preset.jaw and preset.jaw.has_bone and not jaw_bone:
+        missing.append("jaw bone")
+    modes = {n: rig.bones[n] for n in [*bones.values(), *([jaw_bone] if jaw_bone else [])]}
+    return RigBinding(preset, shape_keys, jaw_bone, bones, modes, tuple(missing))
+
+
+def settings_for(preset: Preset, **overrides) -> AnimationSettings:
+    """The preset's animation defaults, then ``overrides`` (None values are left to the preset)."""
+    return replace(AnimationSettings(**preset.animation), **{k: v for k, v in overrides.items() if v is not None})

@@ -1,3 +1,3 @@
-from . import generate
+from . import generate, presets
 
-classes = (*generate.classes,)
+classes = (*generate.classes, *presets.classes)

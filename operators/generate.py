@@ -4,20 +4,16 @@ import bpy
 
 from ..blender.generate import Request, generate
 from ..core.errors import LipsyncError
+from ..core.settings import TIMING
+from ..properties import GenerateProps
 
 
-class LIPSYNC_OT_generate(bpy.types.Operator):
+class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
     """Time the dialogue and key the character's mouth shapes and jaw"""
 
     bl_idname = "lipsync.generate"
     bl_label = "Generate Lipsync"
     bl_options = {"REGISTER", "UNDO"}
-
-    audio_path: bpy.props.StringProperty(name="Audio", subtype="FILE_PATH", description="Dialogue audio file")
-    transcript: bpy.props.StringProperty(name="Transcript", description="Spoken words; empty for audio-only")
-    language: bpy.props.StringProperty(name="Language", default="en-us", description="espeak-ng language code")
-    preset: bpy.props.StringProperty(name="Preset", default="visemes15", description="Rig preset id")
-    start_frame: bpy.props.IntProperty(name="Start Frame", default=1, description="Frame where the audio starts")
 
     @classmethod
     def poll(cls, context):
@@ -27,11 +23,12 @@ class LIPSYNC_OT_generate(bpy.types.Operator):
         return True
 
     def execute(self, context):
+        timing = {name: getattr(self, name) for name in TIMING if self.properties.is_property_set(name)}
         request = Request(self.audio_path, self.transcript.strip() or None, self.language, self.preset,
-                          self.start_frame)
+                          self.start_frame, self.nla, self.intensity, self.emotion, self.emotion_intensity, timing)
         settings = context.scene.lipsync
         try:
-            settings.last_result = generate(context.active_object, context.scene, request)
+            settings.last_result, settings.detection = generate(context.active_object, context.scene, request)
         except LipsyncError as exc:
             settings.last_result = f"Error: {exc}"
             self.report({"ERROR"}, str(exc))

@@ -1,6 +1,16 @@
 """The Lipsync tab in the 3D View sidebar."""
 
+import textwrap
+
 import bpy
+
+from ..core.settings import TIMING
+from ..properties import OPERATOR_PROPS
+
+
+def _lines(layout, text: str, icon: str) -> None:
+    for i, line in enumerate(textwrap.wrap(text, 60)):
+        layout.label(text=line, icon=icon if i == 0 else "BLANK1")
 
 
 class LIPSYNC_PT_main(bpy.types.Panel):
@@ -13,14 +23,29 @@ class LIPSYNC_PT_main(bpy.types.Panel):
         settings = context.scene.lipsync
         layout = self.layout
         layout.use_property_split = True
-        for prop in ("audio_path", "transcript", "language", "preset", "start_frame"):
+        for prop in ("audio_path", "transcript", "language"):
             layout.prop(settings, prop)
+        row = layout.row(align=True)
+        row.prop(settings, "preset")
+        row.operator("lipsync.detect_preset", text="", icon="VIEWZOOM")
+        row.operator("lipsync.save_preset", text="", icon="FILE_NEW")
+        if settings.detection:
+            _lines(layout.box(), settings.detection, "ERROR" if settings.detection.startswith("Error") else "INFO")
+        for prop in ("start_frame", "nla", "intensity", "emotion"):
+            layout.prop(settings, prop)
+        if settings.emotion != "none":
+            layout.prop(settings, "emotion_intensity")
+        timing = layout.box()
+        timing.prop(settings, "use_timing")
+        if settings.use_timing:
+            for prop in TIMING:
+                timing.prop(settings, prop)
         op = layout.operator("lipsync.generate", icon="SPEAKER")
-        for prop in ("audio_path", "transcript", "language", "preset", "start_frame"):
-            setattr(op, prop, getattr(settings, prop))
+        for prop in OPERATOR_PROPS:
+            if settings.use_timing or prop not in TIMING:
+                setattr(op, prop, getattr(settings, prop))
         if settings.last_result:
-            icon = "ERROR" if settings.last_result.startswith("Error") else "INFO"
-            layout.label(text=settings.last_result, icon=icon)
+            _lines(layout, settings.last_result, "ERROR" if settings.last_result.startswith("Error") else "INFO")
 
 
 classes = (LIPSYNC_PT_main,)

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from lipsync_ai.core.animation import AnimationSettings, plan_keyframes
-from lipsync_ai.core.presets import RigInfo, bind, load_preset
+from lipsync_ai.core.preset_files import load_preset
+from lipsync_ai.core.presets import RigInfo, bind, settings_for
 from lipsync_ai.core.types import Segment
 
 NAMES = frozenset(f"viseme_{v}" for v in ("PP", "FF", "aa", "O"))
@@ -54,3 +55,47 @@ def test_jaw_follows_the_bone_rotation_mode(mode, count):
         norm = sum(c.values ** 2 for c in jaw)
         assert np.allclose(norm, 1.0)
     assert max(c.values.max() for c in jaw if c.channel.index in (0, 1)) > 0.1
+
+
+def test_2d_sprite_is_stepped_integer_drawings_held_at_least_min_hold():
+    preset = load_preset("rhubarb_2d")
+    sprite_binding = bind(preset, RigInfo(frozenset(), {}))
+    fast = [Segment("sil", 0, 0.3), Segment("aa", 0.3, 0.34), Segment("E", 0.34, 0.38), Segment("PP", 0.38, 0.4),
+            Segment("O", 0.4, 0.7), Segment("sil", 0.7, 1.0)]
+    settings = settings_for(preset, fps=24)
+    (sprite,) = plan_keyframes(fast, 1.0, sprite_binding, settings).curves
+    assert sprite.interpolation == "CONSTANT" and sprite.channel.data_path == '["mouth"]'
+    assert np.all(sprite.values == np.round(sprite.values)) and set(sprite.values) <= set(range(9))
+    assert 0 in sprite.values, "the closure's drawing shows even though it is shorter than the hold"
+    assert np.all(np.diff(sprite.values[:-1]) != 0), "only changes are keyed (and the clip's last frame)"
+    holds = np.diff(sprite.frames)
+    drawings = sprite.values[:-1]
+    assert np.all((holds >= settings.min_hold) | (drawings == 0))
+
+
+def test_bone_offsets_and_the_jaw_share_one_rotation_per_bone():
+    bones = {"jaw_master": "QUATERNION", "lip.T": "XYZ", "lip.B": "XYZ", "lips.L": "XYZ", "lips.R": "XYZ"}
+    rigify = bind(load_preset("rigify"), RigInfo(frozenset(), bones))
+    plan = plan_keyframes(TRACK, 1.2, rigify, AnimationSettings(fps=24, reduce_keys=False))
+    paths = {(c.channel.data_path, c.channel.index) for c in plan.curves}
+    assert {('pose.bones["lips.L"].location', 0), ('pose.bones["lip.B"].location', 2)} <= paths
+    assert ('pose.bones["lip.B"].rotation_euler', 0) in paths, "FF rolls the lower lip"
+    quat = [c.values for c in plan.curves if c.channel.data_path == 'pose.bones["jaw_master"].rotation_quaternion']
+    assert len(quat) == 4 and np.allclose(sum(q ** 2 for q in quat), 1.0)
+    corners = next(c for c in plan.curves if c.channel.data_path == 'pose.bones["lips.L"].location')
+    o_frame = int(0.82 * 24)
+    assert corners.values[o_frame] < 0, "the O narrows the mouth corners"
+
+
+def test_preset_animation_defaults_apply_and_overrides_win():
+    preset = load_preset("rhubarb_2d")
+    assert settings_for(preset).stepped and settings_for(preset).min_hold == 2
+    assert settings_for(preset, min_hold=3, fps=30.0).min_hold == 3
+    assert settings_for(preset, min_hold=None).min_hold == 2
+
+
+def test_stepped_3d_keys_only_changes():
+    plan = plan_keyframes(TRACK, 1.2, binding(), AnimationSettings(fps=24, stepped=True))
+    for c in plan.curves:
+        assert c.interpolation == "CONSTANT"
+        assert np.all(np.diff(c.values[:-1]) != 0)

@@ -18,6 +18,7 @@ def test_demo_character_gets_a_saved_action(tmp_path):
     done = run_lipsync("generate", "--blend", character, "--object", "DemoHead", "--audio", DEMO_AUDIO,
                        "--transcript-file", ROOT / "demo" / "dialogue.txt", "--save", out)
     assert done.returncode == 0, done.stderr
+    assert "Detected preset visemes15 (100%)" in done.stdout, "the default preset is auto"
     bpy.ops.wm.open_mainfile(filepath=str(out))
     (action,) = [a for a in bpy.data.actions if TAG in a]
     head, rig = bpy.data.objects["DemoHead"], bpy.data.objects["DemoRig"]
@@ -29,6 +30,8 @@ def test_demo_character_gets_a_saved_action(tmp_path):
     for fc in action_fcurves(action):
         frames = [k.co[0] for k in fc.keyframe_points]
         assert frames[0] == 1 and frames[-1] <= last
+    closures = [fc for fc in action_fcurves(action) if fc.data_path == 'key_blocks["viseme_PP"].value']
+    assert sum(k.co[1] >= 0.95 for k in closures[0].keyframe_points) >= 8, "every M/B/P of the line closes"
 
 
 def test_generate_bad_input_is_one_line_and_exit_2(tmp_path):

@@ -1,7 +1,18 @@
 import pytest
 
 from lipsync_ai.core.errors import LipsyncError
-from lipsync_ai.core.presets import RigInfo, available_presets, bind, load_preset, parse_preset
+from lipsync_ai.core.preset_files import (
+    available_presets,
+    check_preset,
+    load_preset,
+    parse_preset,
+    preset_dirs,
+    rig_problems,
+)
+from lipsync_ai.core.preset_toml import preset_toml
+from lipsync_ai.core.presets import PRESET_DIR, Names, RigInfo, bind
+
+EXPECTED = {"arkit", "cc4", "mpfb", "rhubarb", "rhubarb_2d", "rigify", "visemes15", "vroid"}
 
 
 @pytest.mark.parametrize("preset_id", available_presets())
@@ -13,8 +24,76 @@ def test_binding_finds_aliases_and_reports_what_is_missing():
     rig = RigInfo(frozenset({"vrc.v_pp", "vrc.v_aa", "Basis"}), {"Jaw": "QUATERNION"})
     binding = bind(load_preset("visemes15"), rig)
     assert binding.shape_keys == {"PP": "vrc.v_pp", "aa": "vrc.v_aa"}
-    assert binding.jaw_bone == "Jaw" and binding.jaw_rotation_mode == "QUATERNION"
+    assert binding.jaw_bone == "Jaw" and binding.bone_modes == {"Jaw": "QUATERNION"}
     assert "FF" in binding.missing and "jaw bone" not in binding.missing
+
+
+def test_all_families_ship():
+    assert EXPECTED <= set(available_presets())
+
+
+@pytest.mark.parametrize("preset_id", sorted(EXPECTED))
+def test_a_preset_written_back_parses_to_the_same_preset(tmp_path, preset_id):
+    preset = load_preset(preset_id)
+    path = tmp_path / "copy.toml"
+    path.write_text(preset_toml(preset))
+    assert parse_preset(path) == preset
+
+
+def test_names_match_exactly_then_ignoring_case_then_by_glob():
+    names = Names(("viseme_PP", "PP"), ("*_pp",))
+    assert names.find({"PP", "viseme_PP"}) == "viseme_PP"
+    assert names.find({"VISEME_pp"}) == "VISEME_pp"
+    assert names.find({"Head.vrc_pp", "other"}) == "Head.vrc_pp"
+    assert names.find({"ppx"}) is None
+
+
+def test_a_saved_mapping_puts_the_rigs_names_first_and_user_presets_replace_builtins(tmp_path):
+    binding = bind(load_preset("visemes15"), RigInfo(frozenset({"vrc.v_pp", "vrc.v_aa"}), {"Jaw": "XYZ"}))
+    (tmp_path / "visemes15.toml").write_text(preset_toml(binding.preset, binding))
+    dirs = preset_dirs([tmp_path])
+    user = load_preset("visemes15", dirs)
+    assert user.shape_keys["PP"].names[0] == "vrc.v_pp" and user.jaw.names.names[0] == "Jaw"
+    assert load_preset("visemes15").shape_keys["PP"].names[0] == "viseme_PP"
+
+
+def test_check_reports_every_problem_with_its_line_and_a_fix(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        '[preset]\nid = "mine"\nname = "Mine"\n\n[shape_keys]\nPP = { names = ["viseme_PP"] }\n'
+        'aa = { nmaes = ["viseme_aa"] }\n\n[visemes]\nsil = {}\nPP = { shapes = { PP = 1.5 } }\n'
+        'aa = { shapes = { AA = 1.0 }, jaw = 2 }\n'
+    )
+    preset, problems = check_preset(path)
+    assert preset is None
+    by_key = {p.key: p for p in problems}
+    assert by_key["shape_keys.aa.nmaes"].line == 7 and "did you mean 'names'" in by_key["shape_keys.aa.nmaes"].fix
+    assert by_key["visemes.PP.PP"].line == 11
+    assert by_key["visemes.aa"].line == 12 and "does not define" in by_key["visemes.aa"].message
+    assert by_key["visemes.aa.jaw"].line == 12
+    assert "FF" in by_key["visemes"].message
+    assert len(problems) >= 6 and all(str(p).startswith("mine.toml") for p in problems)
+
+
+def test_rig_problems_name_what_the_rig_lacks_and_its_close_names(tmp_path):
+    path = tmp_path / "v.toml"
+    path.write_text((PRESET_DIR / "visemes15.toml").read_text())
+    rig = RigInfo(frozenset({"viseme_PP", "viseme_aa", "viseme_F"}), {})
+    problems = rig_problems(parse_preset(path), rig, path, "Head")
+    keys = {p.key for p in problems}
+    assert "shape_keys.FF" in keys and "jaw" in keys and "shape_keys.PP" not in keys
+    ff = next(p for p in problems if p.key == "shape_keys.FF")
+    assert ff.line and "viseme_F" in ff.fix and "Head" in ff.message
+
+
+def test_2d_presets_need_a_drawing_per_viseme(tmp_path):
+    path = tmp_path / "sprite.toml"
+    path.write_text('[preset]\nid = "s"\nname = "S"\n[sprite]\nproperty = "mouth"\n[visemes]\n'
+                    + "".join(f"{v} = {{ frame = 1 }}\n" for v in ("sil", "PP", "FF", "TH", "DD", "kk", "CH", "SS",
+                                                                   "nn", "RR", "aa", "E", "I", "O"))
+                    + "U = {}\n")
+    _, problems = check_preset(path)
+    assert [p.key for p in problems] == ["visemes.U.frame"]
 
 
 def test_a_rig_matching_nothing_is_an_error():

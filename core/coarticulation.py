@@ -1,0 +1,99 @@
+"""Coarticulation: which viseme shapes the mouth on each frame, with anticipation, carry-over and contacts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .settings import CONTACT, AnimationSettings
+from .types import Segment
+
+DOMINANCE = {"PP": 3.0, "FF": 2.5}
+"""How strongly a viseme holds the mouth against its neighbours: contacts must read."""
+ANTICIPATION = {"U": 1.8, "O": 1.5, "CH": 1.3, "RR": 1.3}
+"""Lip rounding starts earlier than other gestures (it anticipates across consonants)."""
+VISIBILITY = {"kk": 0.3, "nn": 0.4, "DD": 0.5, "TH": 0.6, "SS": 0.7, "RR": 0.8, "E": 0.8, "I": 0.8, "sil": 0.5}
+"""How much a viseme shows on the lips (1 unless listed): the less, the longer it must last to be kept."""
+
+
+def simplify_track(track: list[Segment], settings: AnimationSettings) -> list[Segment]:
+    """Drop visemes too short to articulate (below the min hold or faster than the max rate), least visible first.
+
+    The less a viseme shows, the longer it must last to be kept. A dropped viseme's time goes to its neighbours
+    (all of it to the other one when a neighbour is a contact, so contacts keep their timing); contacts (M/B/P,
+    F/V) are never dropped.
+    """
+    shortest = max(settings.min_hold / settings.fps, 1.0 / settings.max_rate if settings.max_rate > 0 else 0.0)
+    track = list(track)
+    while len(track) > 1:
+        margin = [(s.end - s.start) / (shortest * (1.5 - VISIBILITY.get(s.label, 1.0))) for s in track]
+        droppable = [i for i, s in enumerate(track) if s.label not in CONTACT and margin[i] < 1.0]
+        if not droppable:
+            break
+        i = min(droppable, key=margin.__getitem__)
+        seg = track.pop(i)
+        before = track[i - 1] if i > 0 else None
+        after = track[i] if i < len(track) else None
+        middle = (seg.start + seg.end) / 2
+        if before is None or before.label in CONTACT and after is not None and after.label not in CONTACT:
+            middle = seg.start
+        elif after is None or after.label in CONTACT and before.label not in CONTACT:
+            middle = seg.end
+        if before is not None:
+            track[i - 1] = Segment(before.label, before.start, middle if after is not None else seg.end)
+        if after is not None:
+            track[i] = Segment(after.label, middle if before is not None else seg.start, after.end)
+        track = _merge_same(track)
+    return track
+
+
+def _merge_same(track: list[Segment]) -> list[Segment]:
+    merged: list[Segment] = []
+    for seg in track:
+        if merged and merged[-1].label == seg.label:
+            merged[-1] = Segment(seg.label, merged[-1].start, seg.end)
+        else:
+            merged.append(seg)
+    return merged
+
+
+def dominance_weights(track: list[Segment], times: np.ndarray, settings: AnimationSettings) -> np.ndarray:
+    """Per frame (rows) each segment's share of the mouth (columns, rows sum to 1).
+
+    A viseme fully dominates its own span; before it, its dominance rises over ``anticipation`` (the lips get
+    ready early), after it, it decays over ``blend_time`` (carry-over). Contacts dominate harder.
+    """
+    starts = np.array([s.start for s in track])[None, :]
+    ends = np.array([s.end for s in track])[None, :]
+    strength = np.array([DOMINANCE.get(s.label, 1.0) for s in track])[None, :]
+    ahead = np.array([settings.anticipation * ANTICIPATION.get(s.label, 1.0) for s in track])[None, :]
+    t = times[:, None]
+    before = np.maximum(0.0, starts - t) / np.maximum(ahead, 1e-6)
+    after = np.maximum(0.0, t - ends) / max(settings.blend_time, 1e-6)
+    dominance = strength * np.exp(-(before + after))
+    return dominance / dominance.sum(axis=1, keepdims=True)
+
+
+def enforce_contacts(weights: np.ndarray, track: list[Segment], times: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Make every contact reach its pose on at least one frame; returns the weights and those frames.
+
+    The frame is the one inside the contact's span where it already dominates most (the nearest frame to its
+    middle when no frame falls inside); the others share what is left in their proportions.
+    """
+    weights = weights.copy()
+    frames = []
+    for i, seg in enumerate(track):
+        share = CONTACT.get(seg.label)
+        if share is None:
+            continue
+        inside = np.flatnonzero((times >= seg.start) & (times <= seg.end))
+        if len(inside):
+            f = int(inside[np.argmax(weights[inside, i])])
+        else:
+            f = int(np.argmin(np.abs(times - (seg.start + seg.end) / 2)))
+        target = max(share + 0.01, weights[f, i])
+        rest = weights[f].sum() - weights[f, i]
+        if rest > 0:
+            weights[f] *= (1.0 - target) / rest
+        weights[f, i] = target
+        frames.append(f)
+    return weights, frames

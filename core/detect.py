@@ -1,0 +1,76 @@
+"""Auto-detection: score every preset against a character and pick the one that fits best."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import LipsyncError
+from .presets import Preset, RigBinding, RigInfo, bind
+
+
+@dataclass(frozen=True)
+class Score:
+    preset: Preset
+    coverage: float
+    """Share of the targets the preset's visemes use that the rig has, in [0, 1]."""
+    matched: tuple[str, ...]
+    """``target → rig name`` for what was found."""
+    missing: tuple[str, ...]
+
+    def line(self) -> str:
+        return f"{self.preset.id}: {self.coverage:.0%} ({len(self.matched)} found, {len(self.missing)} missing)"
+
+
+@dataclass(frozen=True)
+class Detection:
+    best: RigBinding | None
+    scores: tuple[Score, ...]
+    """Every preset, best first."""
+
+    def explain(self) -> str:
+        """Which preset was picked, what matched and what is missing; the runners-up in brief."""
+        if self.best is None:
+            return "No preset matches this character: " + "; ".join(s.line() for s in self.scores[:3])
+        top = self.scores[0]
+        text = f"Detected preset {top.preset.id} ({top.coverage:.0%}): matched {', '.join(top.matched) or 'nothing'}"
+        if top.missing:
+            text += f"; missing {', '.join(top.missing)}"
+        others = [s.line() for s in self.scores[1:3] if s.coverage > 0]
+        return text + (f". Next: {'; '.join(others)}" if others else "")
+
+    def binding(self) -> RigBinding:
+        """The best preset bound to the rig; raises when nothing fits."""
+        if self.best is None:
+            raise LipsyncError(
+                "No preset matches this character's shape keys or bones (auto-detect found nothing). Name the "
+                "mouth shape keys like one of the built-in presets (docs/presets.md), or write your own preset."
+            )
+        return self.best
+
+
+def score(preset: Preset, rig: RigInfo) -> Score:
+    shapes = sorted(preset.used_shapes())
+    bones = sorted(preset.used_bones())
+    matched, missing = [], []
+    for target in shapes:
+        found = preset.shape_keys[target].find(rig.shape_keys)
+        (matched if found else missing).append(f"{target}→{found}" if found else target)
+    for target in bones:
+        found = preset.bones[target].find(rig.bones)
+        (matched if found else missing).append(f"{target}→{found}" if found else f"bone {target}")
+    if preset.jaw and preset.jaw.has_bone:
+        found = preset.jaw.names.find(rig.bones)
+        (matched if found else missing).append(f"jaw→{found}" if found else "jaw bone")
+    if preset.sprite:
+        found = preset.sprite in rig.properties
+        (matched if found else missing).append(f"sprite→{preset.sprite}" if found else f"property {preset.sprite}")
+    total = len(matched) + len(missing)
+    return Score(preset, len(matched) / total if total else 0.0, tuple(matched), tuple(missing))
+
+
+def detect(presets: list[Preset], rig: RigInfo) -> Detection:
+    """Rank ``presets`` by coverage (then priority, then how much they drive) and bind the best."""
+    scores = sorted((score(p, rig) for p in presets),
+                    key=lambda s: (-round(s.coverage, 2), -s.preset.priority, -len(s.matched), s.preset.id))
+    best = scores[0] if scores and scores[0].coverage > 0 else None
+    return Detection(bind(best.preset, rig) if best else None, tuple(scores))
