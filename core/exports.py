@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from xml.etree import ElementTree
 
 from .types import Alignment, Segment
-from .visemes import phone_viseme
+from .visemes import phone_viseme, relabel
 
 # Rhubarb's mouth shapes: A closed (M B P), B clenched teeth (most consonants, EE), C open (EH AE), D wide open
 # (AA), E slightly rounded (AO ER), F puckered (UW OW W), G F/V, H L, X idle.
@@ -34,16 +35,9 @@ def moho_shape(phone: str) -> str:
     return _MOHO[phone_viseme(phone)]
 
 
-def mouth_cues(alignment: Alignment, shape=rhubarb_shape) -> list[Segment]:
+def mouth_cues(alignment: Alignment, shape: Callable[[str], str] = rhubarb_shape) -> list[Segment]:
     """The phones as mouth-shape cues, neighbours with the same shape merged."""
-    cues: list[Segment] = []
-    for seg in alignment.phonemes:
-        label = shape(seg.label)
-        if cues and cues[-1].label == label:
-            cues[-1] = Segment(label, cues[-1].start, seg.end)
-        else:
-            cues.append(Segment(label, seg.start, seg.end))
-    return cues
+    return relabel(alignment.phonemes, shape)
 
 
 def rhubarb_tsv(alignment: Alignment) -> str:

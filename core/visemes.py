@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 from .types import SILENCE, Segment
 
@@ -61,13 +62,18 @@ def phone_viseme(phone: str) -> str:
     return "E"
 
 
+def relabel(segments: list[Segment], label: Callable[[str], str]) -> list[Segment]:
+    """The segments under new labels, neighbours that end up with the same label merged."""
+    track: list[Segment] = []
+    for seg in segments:
+        new = label(seg.label)
+        if track and track[-1].label == new:
+            track[-1] = Segment(new, track[-1].start, seg.end)
+        else:
+            track.append(Segment(new, seg.start, seg.end))
+    return track
+
+
 def viseme_track(phonemes: list[Segment]) -> list[Segment]:
     """Visemes of the phones, neighbours with the same viseme merged."""
-    track: list[Segment] = []
-    for seg in phonemes:
-        viseme = phone_viseme(seg.label)
-        if track and track[-1].label == viseme:
-            track[-1] = Segment(viseme, track[-1].start, seg.end)
-        else:
-            track.append(Segment(viseme, seg.start, seg.end))
-    return track
+    return relabel(phonemes, phone_viseme)
