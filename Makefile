@@ -3,7 +3,7 @@ PY := .venv/bin/python
 STAMP := .venv/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 SYSTEM_PACKAGES := espeak-ng libespeak-ng1
 
-.PHONY: demo test lint train system-packages
+.PHONY: demo test lint train bench system-packages
 
 $(STAMP): pyproject.toml
 	$(MAKE) system-packages
@@ -31,3 +31,14 @@ lint: $(STAMP)
 
 test: lint
 	.venv/bin/pytest -q
+
+# Retrain the shipped timing network (training/config.toml; about an hour on 2 CPU cores, uses CUDA if present).
+train: $(STAMP)
+	command -v flite >/dev/null || apt-get install -y -qq flite
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[train]"
+	$(PY) -m lipsync_ai.training.generate --config training/config.toml
+	$(PY) -m lipsync_ai.training.train --config training/config.toml
+
+bench: $(STAMP)
+	$(PY) bench/accuracy.py
+	$(PY) bench/speed.py

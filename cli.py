@@ -26,7 +26,7 @@ def _align(args: argparse.Namespace) -> None:
     from .core.result import result_json
     from .inference.engine import align_file
 
-    alignment = align_file(args.audio, _transcript(args), args.lang)
+    alignment = align_file(args.audio, _transcript(args), args.lang, device=args.device)
     for warning in alignment.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     text = json.dumps(result_json(alignment), indent=1, ensure_ascii=False)
@@ -110,6 +110,7 @@ def parser() -> argparse.ArgumentParser:
     align.add_argument("audio")
     transcript_args(align)
     align.add_argument("--out", required=True, metavar="RESULT.json")
+    align.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="where the network runs (default cpu)")
     align.set_defaults(run=_align)
 
     gen = sub.add_parser("generate", help="key lip sync on an object of a .blend and save it")

@@ -1,6 +1,6 @@
 """Lip-sync timing accuracy on real speech, transcript and audio-only modes, as one table.
 
-    .venv/bin/python bench/accuracy.py [--data DIR] [--timer default|network|energy]
+    .venv/bin/python bench/accuracy.py [--data DIR] [--weights FILE] [--device cpu|cuda]
         [--sets timit-dev,librivox,mfa,praatio] [--modes transcript,audio] [--json out.json]
 
 Metrics are defined in ``scoring.py``. The real-time factor is processing time (audio loading included;
@@ -33,19 +33,13 @@ Summary = dict[str, float | int | str]
 """One table row: metric name to value (NaN where undefined)."""
 
 
-def make_timer(name: str) -> Timer:
-    """The timer named on the command line; optional timers are imported only when chosen."""
-    if name == "default":
-        return default_timer()
-    if name == "network":
-        from lipsync_ai.inference.network_timer import NetworkTimer
+def make_timer(weights: Path | None, device: str) -> Timer:
+    """The shipped timing network, or the one in ``weights`` (a checkpoint under evaluation)."""
+    if weights is None:
+        return default_timer(device)
+    from lipsync_ai.inference.network_timer import NetworkTimer
 
-        return NetworkTimer()
-    if name == "energy":
-        from lipsync_ai.inference.energy_timer import EnergyTimer
-
-        return EnergyTimer()
-    raise ValueError(f"unknown timer {name!r}")
+    return NetworkTimer(device, weights)
 
 
 @dataclass
@@ -163,7 +157,8 @@ def warm_up(timer: Timer, utterance: Utterance, modes: list[str]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--timer", default="default", choices=("default", "network", "energy"))
+    parser.add_argument("--weights", type=Path, help="network weights to score (default: the shipped ones)")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--json", type=Path, help="also write the summaries here")
@@ -173,17 +168,15 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"unknown {', '.join(unknown)}; sets: {', '.join(SETS)}; modes: {', '.join(MODES)}")
 
-    try:
-        timer = make_timer(args.timer)
-    except ImportError as exc:
-        parser.error(f"timer {args.timer!r} is not available: {exc}")
+    timer = make_timer(args.weights, args.device)
     data = {name: load_set(args.data, name) for name in sets}
     first = next((u for utterances in data.values() for u in utterances), None)
     if first is None:
         parser.error(f"no utterances under {args.data}")
     warm_up(timer, first, modes)
     summaries = [evaluate(name, mode, data[name], timer).summary() for name in sets for mode in modes]
-    print(f"timer: {args.timer} ({type(timer).__name__}); data: {args.data}")
+    timer_name = args.weights or "shipped weights"
+    print(f"timer: {type(timer).__name__} ({timer_name}, {args.device}); data: {args.data}")
     print(format_table(summaries))
     if any(s["failed"] for s in summaries):
         print("some utterances failed and were left out (utts = scored/all; reasons on stderr)")
@@ -192,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
             {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in s.items()}
             for s in summaries
         ]
-        args.json.write_text(json.dumps({"timer": args.timer, "rows": rows}, indent=2))
+        args.json.write_text(json.dumps({"timer": str(timer_name), "rows": rows}, indent=2))
 
 
 if __name__ == "__main__":

@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from ..core.audio import load_audio
+from ..core.errors import LipsyncError
 from ..core.phonemes import transcribe
 from ..core.types import Alignment, Audio
 from .timing import Timer
 
+DEVICES = ("cpu", "cuda")
 
+
+@functools.cache
 def default_timer(device: str = "cpu") -> Timer:
-    from .energy_timer import EnergyTimer
+    """The timing network, loaded once per device."""
+    import torch
 
-    return EnergyTimer()
+    from .network_timer import NetworkTimer
+
+    if device not in DEVICES:
+        raise LipsyncError(f"Unknown device '{device}'. Use cpu or cuda.")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise LipsyncError("CUDA is not available on this machine (or this torch build). Use the CPU device.")
+    return NetworkTimer(device)
 
 
-def align(audio: Audio, transcript: str | None, language: str = "en-us", timer: Timer | None = None) -> Alignment:
+def align(audio: Audio, transcript: str | None, language: str = "en-us", timer: Timer | None = None,
+          device: str = "cpu") -> Alignment:
     """Time a clip; ``transcript=None`` is audio-only mode (recognition)."""
-    timer = timer or default_timer()
+    timer = timer or default_timer(device)
     if transcript is None:
         return timer.align(audio, None, language)
     pron = transcribe(transcript, language)
@@ -27,7 +40,6 @@ def align(audio: Audio, transcript: str | None, language: str = "en-us", timer: 
     return result
 
 
-def align_file(
-    audio_path: str | Path, transcript: str | None, language: str = "en-us", timer: Timer | None = None
-) -> Alignment:
-    return align(load_audio(audio_path), transcript, language, timer)
+def align_file(audio_path: str | Path, transcript: str | None, language: str = "en-us", timer: Timer | None = None,
+               device: str = "cpu") -> Alignment:
+    return align(load_audio(audio_path), transcript, language, timer, device)

@@ -1,0 +1,107 @@
+"""Speed of the neural timing pipeline, stage by stage, on a ~60 s clip (cold and warm) and a 10x longer one.
+
+    .venv/bin/python bench/speed.py [--device cpu|cuda]
+
+The clip is made at run time by concatenating flite speech (voice slt) of a fixed English text.
+Prints seconds per stage, the real-time factor (processing time / audio time) and the process's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+SENTENCES = (
+    "Bob moved five heavy boxes into the van before the morning rain.",
+    "Please find the blue folder and bring it to my office by Friday.",
+    "Every summer we visited our grandmother at her farm by the river.",
+    "The museum will open a new wing with paintings from the last century.",
+    "Would you mind waiting a moment while I finish this phone call?",
+    "A few people stood outside the bakery, hoping for warm bread.",
+)
+
+
+def make_clip(folder: Path, seconds: float) -> tuple[Path, str]:
+    """A WAV of whole flite sentences (voice slt) lasting at least ``seconds``, and its transcript."""
+    pieces, texts, total = [], [], 0.0
+    while total < seconds:
+        i = len(pieces) % len(SENTENCES)
+        wav = folder / f"s{i}.wav"
+        if not wav.exists():
+            subprocess.run(["flite", "-voice", "slt", "-t", SENTENCES[i], "-o", str(wav)], check=True)
+        samples, rate = soundfile.read(wav, dtype="float32")
+        pieces.append(samples)
+        texts.append(SENTENCES[i])
+        total += len(samples) / rate
+    path = folder / f"clip_{int(seconds)}.wav"
+    soundfile.write(path, np.concatenate(pieces), rate)
+    return path, " ".join(texts)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(path: Path, text: str, device: str, timer=None) -> tuple[dict[str, float], object]:
+    from lipsync_ai.core.audio import load_audio
+    from lipsync_ai.core.phonemes import transcribe
+    from lipsync_ai.inference.features import log_mel
+    from lipsync_ai.inference.model import log_posteriors
+    from lipsync_ai.inference.network_timer import NetworkTimer
+
+    times: dict[str, float] = {}
+
+    def stage(name, fn, *args):
+        start = time.perf_counter()
+        out = fn(*args)
+        times[name] = time.perf_counter() - start
+        return out
+
+    timer = timer or stage("load model", NetworkTimer, device)
+    audio = stage("load audio", load_audio, path)
+    words = stage("phonemes", transcribe, text, "en-us").words
+    mel = stage("features", log_mel, audio.samples, timer.features)
+    logp = stage("network", log_posteriors, timer.model, mel, device)
+    stage("alignment", timer.decode, logp, audio.duration, words, "en-us")
+    stage("recognition", timer.decode, logp, audio.duration, None, "en-us")
+    times["audio"] = audio.duration
+    return times, timer
+
+
+def report(label: str, times: dict[str, float]) -> None:
+    stages = [k for k in times if k != "audio"]
+    cells = " ".join(f"{k} {times[k]:.3f}" for k in stages)
+    core = sum(times[k] for k in ("features", "network", "alignment"))
+    print(f"{label:14} {cells} | features+network+alignment {core:.3f} s, RTF {core / times['audio']:.4f}, "
+          f"peak {peak_mb():.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        minute, minute_text = make_clip(folder, 60.0)
+        cold, timer = run(minute, minute_text, args.device)
+        report("60 s cold", cold)
+        warm, _ = run(minute, minute_text, args.device, timer)
+        report("60 s warm", warm)
+        audio, _ = soundfile.read(minute, dtype="float32")
+        long_path = folder / "clip_600.wav"
+        soundfile.write(long_path, np.tile(audio, 10), 16000)
+        long, _ = run(long_path, " ".join([minute_text] * 10), args.device, timer)
+        report("10 min warm", long)
+        core = [sum(t[k] for k in ("features", "network", "alignment")) for t in (warm, long)]
+        print(f"scaling 10 min / 60 s: {core[1] / core[0]:.1f}x for 10x the audio (linear = 10x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Log-mel features, the one implementation shared by training and inference (numpy only)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.fft
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    sample_rate: int = 16000
+    n_fft: int = 400
+    hop: int = 160
+    n_mels: int = 64
+    fmin: float = 50.0
+    fmax: float = 7600.0
+
+    @property
+    def frame_seconds(self) -> float:
+        return self.hop / self.sample_rate
+
+
+@functools.cache
+def _mel_basis(config: FeatureConfig) -> np.ndarray:
+    import librosa
+
+    return librosa.filters.mel(
+        sr=config.sample_rate, n_fft=config.n_fft, n_mels=config.n_mels, fmin=config.fmin, fmax=config.fmax
+    ).astype(np.float32)
+
+
+def frame_count(n_samples: int, config: FeatureConfig) -> int:
+    """Frames for ``n_samples``: frame ``i`` is centred on sample ``i * hop``."""
+    return 1 + n_samples // config.hop
+
+
+def log_mel(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
+    """``(frames, n_mels)`` float32 log-mel energies, each band normalised over the clip (mean 0, std 1)."""
+    samples = np.asarray(samples, dtype=np.float32)
+    pad = config.n_fft // 2
+    padded = np.pad(samples, (pad, pad + config.hop))
+    n = frame_count(len(samples), config)
+    frames = np.lib.stride_tricks.sliding_window_view(padded, config.n_fft)[:: config.hop][:n]
+    window = np.hanning(config.n_fft + 1)[:-1].astype(np.float32)
+    spectrum = scipy.fft.rfft(frames * window, axis=1, workers=-1)
+    power = spectrum.real**2 + spectrum.imag**2
+    mel = np.log(power @ _mel_basis(config).T + 1e-6)
+    mel -= mel.mean(axis=0)
+    mel /= mel.std(axis=0) + 1e-3
+    return mel.astype(np.float32)

@@ -1,0 +1,177 @@
+"""The neural Timer: the timing network's frame posteriors, then Viterbi forced alignment or recognition."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..core.phone_classes import CLASSES, SILENCE_CLASS, phone_class, representative_label
+from ..core.phonemes import is_english
+from ..core.types import SILENCE, Alignment, Audio, Segment, WordPron
+from .features import log_mel
+from .model import WEIGHTS, load, log_posteriors
+from .viterbi import Unit, force_align, recognise
+
+
+@dataclass(frozen=True)
+class DecodeConfig:
+    phone_min_frames: int = 4
+    edge_silence_min_frames: int = 1
+    word_silence_min_frames: int = 3
+    recognise_min_frames: int = 3
+    switch_penalty: float = 4.0
+    mismatch_logp: float = -2.5
+    """Mean log-posterior of the aligned path below which the transcript probably does not match the audio."""
+
+
+class NetworkTimer:
+    """Times phones with the shipped timing network; ``device="cuda"`` runs the network on a GPU."""
+
+    def __init__(self, device: str = "cpu", weights: Path = WEIGHTS, config: DecodeConfig | None = None) -> None:
+        self.device = device
+        self.model, self.features = load(weights, device)
+        self.config = config or DecodeConfig()
+
+    def posteriors(self, audio: Audio) -> np.ndarray:
+        """``(frames, classes)`` log-posteriors; frame ``i`` is centred at ``i * hop``."""
+        if audio.sample_rate != self.features.sample_rate:
+            import librosa
+
+            samples = librosa.resample(audio.samples, orig_sr=audio.sample_rate, target_sr=self.features.sample_rate)
+            audio = Audio(samples.astype(np.float32), self.features.sample_rate)
+        return log_posteriors(self.model, log_mel(audio.samples, self.features), self.device)
+
+    def align(self, audio: Audio, words: Sequence[WordPron] | None, language: str) -> Alignment:
+        return self.decode(self.posteriors(audio), audio.duration, words, language)
+
+    def decode(self, logp: np.ndarray, duration: float, words: Sequence[WordPron] | None, language: str) -> Alignment:
+        """Forced alignment of ``words`` (or recognition when None) over the network's log-posteriors."""
+        result = Alignment(duration, language, [], [])
+        if duration < 0.3:
+            result.warnings.append(f"the clip is very short ({duration * 1000:.0f} ms); timing is rough")
+        words = [w for w in (words or []) if w.phones] if words is not None else None
+        if words:
+            self._force(logp, words, result)
+        else:
+            if words is not None:
+                result.warnings.append("the transcript has no phones; timed from the audio alone")
+            self._recognise(logp, is_english(language), result)
+        return result
+
+    def _frame_time(self, frame: float, n_frames: int, duration: float) -> float:
+        """Boundary before (fractional) ``frame`` in seconds; frames are centred on multiples of the hop, the
+        first and last take the clip's ends, and the map rises strictly so squeezed phones keep some time."""
+        hop = self.features.frame_seconds
+        if n_frames < 3:
+            return duration * frame / max(n_frames, 1)
+        return float(np.interp(frame, [0, 1, n_frames - 1, n_frames], [0, hop / 2, (n_frames - 1.5) * hop, duration]))
+
+    def _force(self, logp: np.ndarray, words: list[WordPron], result: Alignment) -> None:
+        c = self.config
+        units = [Unit(SILENCE_CLASS, c.edge_silence_min_frames, optional=True)]
+        owners: list[tuple[int, str] | None] = [None]  # (word index, phone label) per unit; None for silence
+        for i, word in enumerate(words):
+            for phone in word.phones:
+                units.append(Unit(phone_class(phone), c.phone_min_frames))
+                owners.append((i, phone))
+            last = i == len(words) - 1
+            units.append(Unit(SILENCE_CLASS, c.edge_silence_min_frames if last else c.word_silence_min_frames,
+                              optional=True))
+            owners.append(None)
+        n_frames = len(logp)
+        phones = sum(len(w.phones) for w in words)
+        needed = sum(u.min_frames for u in units if not u.optional)
+        if needed > 0.7 * n_frames:
+            scale = 0.7 * n_frames / needed
+            units = [Unit(u.cls, max(1, int(u.min_frames * scale)), u.optional) for u in units]
+            result.warnings.append(f"the transcript ({phones} phones) is too long for {result.duration:.2f} s "
+                                   "of audio; phones were squeezed")
+        path = force_align(logp, units)
+        spans = [(float(a), float(b)) for a, b in path.unit_frames]
+        if not path.complete:
+            spans = self._squeeze_tail(path.unit_frames, units, n_frames)
+            result.warnings.append("the audio ended before the transcript did; the last phones were squeezed")
+        self._check_match(logp, units, spans, result)
+        duration = result.duration
+        segments: list[Segment] = []
+        word_spans: dict[int, list[float]] = {}
+        for (first, end), owner in zip(spans, owners, strict=True):
+            start, stop = self._frame_time(first, n_frames, duration), self._frame_time(end, n_frames, duration)
+            if owner is None:
+                if stop > start:
+                    segments.append(Segment(SILENCE, start, stop))
+                continue
+            segments.append(Segment(owner[1], start, stop))
+            word_spans.setdefault(owner[0], [start, stop])[1] = stop
+        result.phonemes = _close_gaps(segments, duration)
+        result.words = [Segment(words[i].word, s, e) for i, (s, e) in sorted(word_spans.items())]
+
+    @staticmethod
+    def _squeeze_tail(spans: list[tuple[int, int]], units: list[Unit], n_frames: int) -> list[tuple[float, float]]:
+        """When the audio ran out, share the end of the clip evenly among the units the path never reached and
+        as many reached ones as it takes to give each at least half a frame."""
+        out = [(float(a), float(b)) for a, b in spans]
+        reached = [k for k, (a, b) in enumerate(spans) if b > a]
+        r = reached[-1] if reached else 0
+        while r > 0 and n_frames - out[r][0] < 0.5 * sum(not u.optional for u in units[r:]):
+            r -= 1
+        required = [k for k in range(r, len(units)) if not units[k].optional]
+        if not required:
+            return out
+        start = out[r][0] if r else 0.0
+        step = (n_frames - start) / len(required)
+        position = start
+        for k in range(r, len(units)):
+            length = 0.0 if units[k].optional else step
+            out[k] = (position, position + length)
+            position += length
+        return out
+
+    def _check_match(self, logp: np.ndarray, units: list[Unit], spans, result: Alignment) -> None:
+        scores = [logp[int(a): int(b), u.cls].mean() for u, (a, b) in zip(units, spans, strict=True)
+                  if not u.optional and int(b) > int(a)]
+        if scores and float(np.mean(scores)) < self.config.mismatch_logp:
+            result.warnings.append("the transcript does not seem to match the audio (or the audio is noisy); "
+                                   "check the timing")
+
+    def _recognise(self, logp: np.ndarray, english: bool, result: Alignment) -> None:
+        c = self.config
+        min_frames = np.full(len(CLASSES), c.recognise_min_frames)
+        frames = recognise(logp, min_frames, c.switch_penalty)
+        change = np.flatnonzero(np.diff(frames)) + 1
+        bounds = np.concatenate([[0], change, [len(frames)]])
+        duration = result.duration
+        segments = []
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            cls = int(frames[a])
+            label = SILENCE if cls == SILENCE_CLASS else representative_label(cls, english)
+            n = len(frames)
+            segments.append(Segment(label, self._frame_time(a, n, duration), self._frame_time(b, n, duration)))
+        result.phonemes = _close_gaps(segments, duration)
+        if all(s.label == SILENCE for s in result.phonemes):
+            result.warnings.append("no speech was recognised in the clip")
+
+
+def _close_gaps(segments: list[Segment], duration: float) -> list[Segment]:
+    """Drop empty segments, merge touching silences and make the track cover ``[0, duration]`` exactly."""
+    out: list[Segment] = []
+    for seg in segments:
+        start = out[-1].end if out else 0.0
+        end = max(start, min(seg.end, duration))
+        if end <= start and seg.label == SILENCE:
+            continue
+        if out and seg.label == SILENCE and out[-1].label == SILENCE:
+            out[-1] = Segment(SILENCE, out[-1].start, end)
+            continue
+        out.append(Segment(seg.label, start, end))
+    if not out:
+        return [Segment(SILENCE, 0.0, duration)]
+    if out[-1].end < duration:
+        if out[-1].label == SILENCE:
+            out[-1] = Segment(SILENCE, out[-1].start, duration)
+        else:
+            out.append(Segment(SILENCE, out[-1].end, duration))
+    return out

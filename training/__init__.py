@@ -1,0 +1,1 @@
+"""Training pipeline of the timing network (not shipped in the extension)."""

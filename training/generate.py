@@ -1,0 +1,115 @@
+"""Generate training and validation data: synthetic speech with exact phone timings, augmented, as features.
+
+Train shards: ``data/train_<worker>.npz`` (log-mel float16, frame classes int8, utterance lengths). Validation
+(held-out voices): ``data/val/<id>.wav`` + ``<id>.json`` (text, language, phones with times), clean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import time
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from ..core.phone_classes import SILENCE_CLASS
+from ..inference.features import FeatureConfig, log_mel
+from .augment import augment
+from .texts import TextSource
+from .tts import RATE, Utterance, espeak, flite
+
+ESPEAK_LANGUAGE = {"en-us": "en-us", "en-gb": "en", "es": "es", "fr-fr": "fr", "de": "de", "it": "it",
+                   "pt": "pt", "ja": "ja"}
+
+
+def frame_labels(utt: Utterance, n_frames: int, scale: float, offset: float, hop: float) -> np.ndarray:
+    """Class of each frame (centre ``i * hop``) of the augmented clip; silence outside the speech."""
+    times = (np.arange(n_frames) * hop - offset) / scale
+    idx = np.searchsorted(utt.starts, times, side="right") - 1
+    inside = (idx >= 0) & (times < utt.ends[np.clip(idx, 0, None)])
+    return np.where(inside, utt.classes[np.clip(idx, 0, None)], SILENCE_CLASS).astype(np.int8)
+
+
+def synthesise(rng: np.random.Generator, texts: TextSource, data: dict, validation: bool) -> Utterance | None:
+    languages = list(data["languages"])
+    weights = np.array([data["languages"][lang] for lang in languages])
+    language = languages[rng.choice(len(languages), p=weights / weights.sum())] if not validation else None
+    return speak(rng, texts, data, language, validation)
+
+
+def speak(rng: np.random.Generator, texts: TextSource, data: dict, language: str, validation: bool):
+    text = texts.text(language, int(rng.integers(data["sentences"][0], data["sentences"][1] + 1)))
+    if language == "en-us" and rng.random() < data["flite_share_en"]:
+        voices = data["flite_val_voices" if validation else "flite_voices"]
+        return flite(text, str(rng.choice(voices)), float(rng.uniform(0.8, 1.4)))
+    variants = data["espeak_val_variants" if validation else "espeak_variants"]
+    utt = espeak().synth(text, ESPEAK_LANGUAGE[language], str(rng.choice(variants)), int(rng.integers(110, 260)),
+                         int(rng.integers(15, 85)), int(rng.integers(10, 95)))
+    if utt is not None:
+        utt.language = language
+    return utt
+
+
+def train_worker(args: tuple[dict, int]) -> str:
+    config, worker = args
+    data, seed = config["data"], config["seed"]
+    features = FeatureConfig(n_mels=config["model"]["n_mels"])
+    texts = TextSource(seed * 10 + worker)
+    feats, labels, lengths = [], [], []
+    for job in range(worker, data["train_utterances"], data["workers"]):
+        rng = np.random.default_rng([seed, job])
+        utt = synthesise(rng, texts, data, validation=False)
+        if utt is None or len(utt.samples) < RATE * 0.3:
+            continue
+        for copy in range(data["copies"]):
+            aug = augment(utt.samples, rng, strength=0.35 if copy == 0 else 1.0)
+            mel = log_mel(aug.samples, features)
+            feats.append(mel.astype(np.float16))
+            labels.append(frame_labels(utt, len(mel), aug.time_scale, aug.offset, features.frame_seconds))
+            lengths.append(len(mel))
+    out = Path(data["dir"]) / f"train_{worker}.npz"
+    np.savez(out, feats=np.concatenate(feats), labels=np.concatenate(labels), lengths=np.array(lengths))
+    return f"{out}: {len(lengths)} clips, {sum(lengths) / 360000:.2f} h"
+
+
+def validation_set(config: dict) -> str:
+    data, seed = config["data"], config["seed"]
+    out = Path(data["dir"]) / "val"
+    out.mkdir(parents=True, exist_ok=True)
+    texts = TextSource(seed * 10 + 99)
+    count = 0
+    for language in data["languages"]:
+        for i in range(data["val_per_language"]):
+            rng = np.random.default_rng([seed, 10**6, i, len(language), ord(language[0]), ord(language[-1])])
+            utt = speak(rng, texts, data, language, validation=True)
+            if utt is None:
+                continue
+            name = f"{language}_{i:03d}"
+            soundfile.write(out / f"{name}.wav", utt.samples, RATE, subtype="PCM_16")
+            phones = [{"label": lab, "start": float(s), "end": float(e)}
+                      for lab, s, e in zip(utt.labels, utt.starts, utt.ends, strict=True)]
+            meta = {"text": utt.text, "language": language, "voice": utt.voice, "phones": phones}
+            (out / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False))
+            count += 1
+    return f"{out}: {count} clips"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", default="training/config.toml")
+    config = tomllib.loads(Path(parser.parse_args().config).read_text())
+    Path(config["data"]["dir"]).mkdir(parents=True, exist_ok=True)
+    start = time.time()
+    print(validation_set(config), flush=True)
+    with multiprocessing.get_context("spawn").Pool(config["data"]["workers"]) as pool:
+        for line in pool.imap_unordered(train_worker, [(config, w) for w in range(config["data"]["workers"])]):
+            print(line, flush=True)
+    print(f"generated in {time.time() - start:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
