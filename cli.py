@@ -22,14 +22,32 @@ def _transcript(args: argparse.Namespace) -> str | None:
     return args.transcript
 
 
-def _align(args: argparse.Namespace) -> None:
+FORMATS = ("json", "rhubarb-tsv", "rhubarb-xml", "rhubarb-json", "moho")
+
+
+def _export(alignment, fmt: str, audio: str, fps: int) -> str:
+    """The alignment in one of ``FORMATS``: the project's RESULT.json, Rhubarb's three, or a Moho .dat."""
+    from .core import exports
     from .core.result import result_json
+
+    if fmt == "json":
+        return json.dumps(result_json(alignment), indent=1, ensure_ascii=False)
+    if fmt == "rhubarb-tsv":
+        return exports.rhubarb_tsv(alignment)
+    if fmt == "rhubarb-xml":
+        return exports.rhubarb_xml(alignment, Path(audio).name)
+    if fmt == "rhubarb-json":
+        return exports.rhubarb_json(alignment, Path(audio).name)
+    return exports.moho_dat(alignment, fps)
+
+
+def _align(args: argparse.Namespace) -> None:
     from .inference.engine import align_file
 
     alignment = align_file(args.audio, _transcript(args), args.lang, device=args.device)
     for warning in alignment.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    text = json.dumps(result_json(alignment), indent=1, ensure_ascii=False)
+    text = _export(alignment, args.format, args.audio, args.fps)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
@@ -110,6 +128,9 @@ def parser() -> argparse.ArgumentParser:
     align.add_argument("audio")
     transcript_args(align)
     align.add_argument("--out", required=True, metavar="RESULT.json")
+    align.add_argument("--format", default="json", choices=FORMATS,
+                       help="json (default), Rhubarb Lip Sync TSV/XML/JSON, or a Moho switch file")
+    align.add_argument("--fps", type=int, default=24, choices=(24, 25, 30), help="frame rate of --format moho")
     align.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="where the network runs (default cpu)")
     align.set_defaults(run=_align)
 

@@ -59,3 +59,13 @@ def test_align_bad_input_is_one_line_and_exit_2(tmp_path, write_wav, case, messa
     assert done.returncode == 2
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert "Traceback" not in done.stderr and not out.exists()
+
+
+@pytest.mark.parametrize(("fmt", "first_line"), [("rhubarb-tsv", "0.00\tX"), ("moho", "MohoSwitch1"),
+                                                 ("rhubarb-xml", '<?xml version="1.0" encoding="utf-8"?>')])
+def test_align_exports_other_tools_formats(tmp_path, fmt, first_line):
+    out = tmp_path / "cues.txt"
+    done = run_lipsync("align", DEMO_AUDIO, "--transcript", DEMO_TEXT, "--format", fmt, "--fps", "30", "--out", out)
+    assert done.returncode == 0, done.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0] == first_line and len(lines) > 20
