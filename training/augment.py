@@ -27,8 +27,7 @@ def _speed(x: np.ndarray, factor: float) -> np.ndarray:
 
 
 def _formant_shift(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Pitch shift with the spectral envelope moved too; after a speed change this undoes the pitch move,
-    leaving a vocal-tract-length (formant) change."""
+    """Pitch and formants (vocal-tract length) shifted together by up to about ±2 semitones, tempo kept."""
     import librosa
 
     factor = rng.uniform(0.88, 1.14)
