@@ -43,3 +43,13 @@ def check_audio(audio: Audio, name: str = "the clip") -> Audio:
     if not np.isfinite(audio.samples).all() or float(np.abs(audio.samples).max()) < SILENT_PEAK:
         raise LipsyncError(f"Audio {name} is silent. Pick a clip with audible speech.")
     return audio
+
+
+def audio_duration(path: str | Path) -> float:
+    """Seconds of audio in ``path`` from its header, without decoding it. Raises LipsyncError."""
+    import soundfile
+
+    try:
+        return soundfile.info(str(path)).duration
+    except (soundfile.LibsndfileError, RuntimeError, ValueError) as exc:
+        raise LipsyncError(f"Cannot read audio {Path(path).name}: {exc}.") from None

@@ -1,11 +1,17 @@
-"""Timing exports other tools read: Rhubarb Lip Sync (TSV, XML, JSON) and Moho/Papagayo switch files."""
+"""Timing exports other tools read: Rhubarb Lip Sync (TSV, XML, JSON), Moho/Papagayo switch files, and
+per-frame curves of a preset's targets as CSV (for game engines)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from xml.etree import ElementTree
 
+import numpy as np
+
+from .animation import KeyframePlan
 from .types import Alignment, Segment
 from .visemes import phone_viseme, relabel
 
@@ -76,3 +82,27 @@ def moho_dat(alignment: Alignment, fps: int) -> str:
         lines.append(f"{frame} {cue.label}")
         last_frame = frame
     return "\n".join(lines) + "\n"
+
+
+def curves_csv(plan: KeyframePlan, fps: float) -> str:
+    """One row per frame (``frame``, ``time`` in seconds) and one column per animated channel: shape keys by
+    name, bones as ``bone.property[index]``, a 2D sprite by its property; values sampled from the plan's keys."""
+    frames = np.arange(plan.frame_start, plan.frame_end + 1)
+    columns = {}
+    for curve in plan.curves:
+        channel = curve.channel
+        name = channel.target
+        if channel.owner == "armature":
+            name = f"{channel.target}.{channel.data_path.rsplit('.', 1)[1]}[{channel.index}]"
+        if curve.interpolation == "CONSTANT":
+            held = np.searchsorted(curve.frames, frames, side="right") - 1
+            columns[name] = curve.values[np.maximum(held, 0)]
+        else:
+            columns[name] = np.interp(frames, curve.frames, curve.values)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["frame", "time", *columns])
+    for i, frame in enumerate(frames):
+        writer.writerow([int(frame), f"{(frame - plan.frame_start) / fps:.4f}",
+                         *(f"{values[i]:.4f}" for values in columns.values())])
+    return out.getvalue()

@@ -86,14 +86,19 @@ def espeak_languages() -> frozenset[str]:
         ) from None
 
 
+def check_language(language: str) -> None:
+    """Raise LipsyncError unless ``language`` is English or a code the installed espeak-ng knows."""
+    if not is_english(language) and language not in espeak_languages():
+        raise LipsyncError(
+            f"Unknown language '{language}'. Use an espeak-ng code such as en-us, es, fr-fr, de, it, pt, ja."
+        )
+
+
 def _espeak(text: str, language: str) -> Pronunciation:
     from phonemizer import phonemize
     from phonemizer.separator import Separator
 
-    if language not in espeak_languages():
-        raise LipsyncError(
-            f"Unknown language '{language}'. Use an espeak-ng code such as en-us, es, fr-fr, de, it, pt, ja."
-        )
+    check_language(language)
     tokens = _WORD.findall(text)
     if not tokens:
         raise LipsyncError(f"No words in the transcript: {text[:60]!r}.")

@@ -155,6 +155,14 @@ def bind(preset: Preset, rig: RigInfo) -> RigBinding:
     return RigBinding(preset, shape_keys, jaw_bone, bones, modes, tuple(missing))
 
 
+def own_rig(preset: Preset) -> RigInfo:
+    """A rig that has every target of ``preset`` under its first name (Euler bones): for exports with no rig."""
+    shapes = {names.names[0] if names.names else target for target, names in preset.shape_keys.items()}
+    bone_names = [*preset.bones.values(), *([preset.jaw.names] if preset.jaw and preset.jaw.has_bone else [])]
+    bones = {names.names[0]: "XYZ" for names in bone_names if names.names}
+    return RigInfo(frozenset(shapes), bones, frozenset([preset.sprite] if preset.sprite else []))
+
+
 def settings_for(preset: Preset, **overrides) -> AnimationSettings:
     """The preset's animation defaults, then ``overrides`` (None values are left to the preset)."""
     return replace(AnimationSettings(**preset.animation), **{k: v for k, v in overrides.items() if v is not None})

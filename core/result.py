@@ -19,3 +19,13 @@ def result_json(alignment: Alignment) -> dict:
         "visemes": _spans(viseme_track(alignment.phonemes), "viseme"),
         "warnings": list(alignment.warnings),
     }
+
+
+def alignment_from_json(data: dict) -> Alignment:
+    """The Alignment ``result_json`` wrote (its visemes are derived, so they are not read back)."""
+
+    def segments(key: str, label: str) -> list[Segment]:
+        return [Segment(s[label], s["start"], s["end"]) for s in data[key]]
+
+    return Alignment(data["duration"], data["language"], segments("words", "word"), segments("phonemes", "phone"),
+                     list(data["warnings"]))

@@ -39,3 +39,26 @@ def test_moho_switch_frames_follow_the_fps(fps):
     assert [shape for _, shape in parsed] == ["rest", "MBP", "O", "L", "rest", "FV", "U"]
     assert parsed[1][0] == round(0.1 * fps) + 1
     assert all(a[0] < b[0] for a, b in zip(parsed, parsed[1:], strict=False))
+
+
+def test_curves_csv_has_every_frame_and_every_target_of_the_preset():
+    import csv
+    import io
+
+    from lipsync_ai.core.animation import plan_keyframes
+    from lipsync_ai.core.exports import curves_csv
+    from lipsync_ai.core.preset_files import load_preset
+    from lipsync_ai.core.presets import bind, own_rig, settings_for
+    from lipsync_ai.core.visemes import viseme_track
+
+    preset = load_preset("arkit")
+    binding = bind(preset, own_rig(preset))
+    assert not binding.missing, "a preset's own rig has all its targets"
+    settings = settings_for(preset, fps=30, start_frame=1, reduce_keys=False)
+    plan = plan_keyframes(viseme_track(ALIGNMENT.phonemes), ALIGNMENT.duration, binding, settings)
+    rows = list(csv.DictReader(io.StringIO(curves_csv(plan, 30))))
+    assert len(rows) == 31 and rows[0]["frame"] == "1" and float(rows[30]["time"]) == pytest.approx(1.0)
+    assert {"jawOpen", "mouthClose", "mouthFunnel", "mouthPucker"} <= set(rows[0])
+    pressed = max(float(r["mouthPressLeft"]) for r in rows if 0.1 <= float(r["time"]) <= 0.2)
+    assert pressed >= 0.95 * 0.5, "the M reaches its pose (arkit: mouthPress 0.5)"
+    assert max(float(r["mouthFunnel"]) + float(r["mouthPucker"]) for r in rows if float(r["time"]) >= 0.9) > 0.3
