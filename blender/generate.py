@@ -8,15 +8,11 @@ from pathlib import Path
 
 import bpy
 
-from ..core.animation import frame_times, plan_keyframes
-from ..core.audio import load_audio
 from ..core.detect import Detection, detect
 from ..core.emotion import EmotionLayer, parse_intensity
-from ..core.envelope import loudness, pitch
 from ..core.preset_files import load_all, load_preset
 from ..core.presets import RigBinding, bind, settings_for
-from ..core.visemes import viseme_track
-from ..inference.engine import align
+from ..inference.pipeline import LineJob, run_line
 from .rig import Character, find_character
 from .user_presets import search_dirs
 from .writer import write_plan
@@ -54,6 +50,20 @@ def resolve_preset(character: Character, preset_id: str) -> tuple[RigBinding, De
     return detection.binding(), detection
 
 
+def line_job(character: Character, scene: bpy.types.Scene, request: Request,
+             device: str = "cpu") -> tuple[LineJob, Detection | None]:
+    """What the character and scene give the line: bound preset and settings (main thread; raises LipsyncError)."""
+    binding, detection = resolve_preset(character, request.preset)
+    emotion = None
+    if request.emotion != "none":
+        emotion = EmotionLayer(request.emotion, parse_intensity(request.emotion_intensity))
+    settings = settings_for(binding.preset, fps=scene.render.fps / scene.render.fps_base,
+                            start_frame=request.start_frame, **request.timing)
+    settings = replace(settings, intensity=settings.intensity * request.intensity)
+    audio_path = Path(bpy.path.abspath(request.audio_path))
+    return LineJob(audio_path, request.transcript, request.language, binding, settings, emotion, device), detection
+
+
 def generate(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Request) -> tuple[str, str]:
     """Key lip sync for the character of ``obj``. Raises LipsyncError.
 
@@ -61,21 +71,10 @@ def generate(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Requ
     """
     started = time.perf_counter()
     character = find_character(obj)
-    binding, detection = resolve_preset(character, request.preset)
-    emotion = None
-    if request.emotion != "none":
-        emotion = EmotionLayer(request.emotion, parse_intensity(request.emotion_intensity))
-    audio_path = bpy.path.abspath(request.audio_path)
-    audio = load_audio(audio_path)
-    alignment = align(audio, request.transcript, request.language)
-    settings = settings_for(binding.preset, fps=scene.render.fps / scene.render.fps_base,
-                            start_frame=request.start_frame, **request.timing)
-    settings = replace(settings, intensity=settings.intensity * request.intensity)
-    _, times = frame_times(alignment.duration, settings)
-    envelopes = {"loudness": loudness(audio, times), "pitch": pitch(audio, times)}
-    plan = plan_keyframes(viseme_track(alignment.phonemes), alignment.duration, binding, settings, envelopes,
-                          emotion)
-    action, notes = write_plan(plan, character, Path(audio_path).stem, request.nla)
+    job, detection = line_job(character, scene, request)
+    result = run_line(job)
+    alignment, plan, binding = result.alignment, result.plan, job.binding
+    action, notes = write_plan(plan, character, job.audio_path.stem, "nla" if request.nla else "active")
     phones = sum(1 for p in alignment.phonemes if p.label != "SIL")
     summary = (
         f"{action.name}: {len(alignment.words)} words, {phones} phonemes, {alignment.duration:.1f} s, "
@@ -85,6 +84,6 @@ def generate(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Requ
     )
     if binding.missing:
         summary += f"; not on this rig: {', '.join(binding.missing)}"
-    if emotion and emotion.name not in binding.preset.emotions:
-        notes.append(f"preset {binding.preset.id} has no {emotion.name} layer, the emotion was left out")
+    if job.emotion and job.emotion.name not in binding.preset.emotions:
+        notes.append(f"preset {binding.preset.id} has no {job.emotion.name} layer, the emotion was left out")
     return "; ".join([summary, *notes, *alignment.warnings]), detection.explain() if detection else ""

@@ -1,13 +1,14 @@
 """Apply a keyframe plan: one new Action per clip, written in bulk, placed only once complete.
 
-The Action becomes the character's active Action, or (``nla=True``) a strip at the clip's start frame. Either way
-the user's own Actions are never edited: an active one that would hide the lip sync is moved into an NLA track,
-and every such change is reported.
+The Action becomes the character's active Action, a strip at the clip's start frame (``"nla"``; clips that do not
+overlap share a track), or is only stored (``"store"``, for batches). The user's own Actions are never edited: an
+active one that would hide the lip sync is moved into an NLA track, and every such change is reported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
 
 import bpy
 import numpy as np
@@ -18,6 +19,8 @@ from .rig import Character
 
 TAG = "lipsync_ai_clip"
 """Custom property marking Actions this add-on generated, holding the clip they came from."""
+INPUTS = "lipsync_ai_inputs"
+"""Custom property holding a digest of everything a batch line's Action was made from (to skip unchanged lines)."""
 INTERPOLATION = {"CONSTANT": 0, "LINEAR": 1, "BEZIER": 2}
 """Keyframe interpolation enum values, as ``foreach_set`` takes them."""
 
@@ -111,6 +114,20 @@ def _hides(action: bpy.types.Action, curves: list[Curve]) -> bool:
     return any((fc.data_path, fc.array_index) in ours for fc in action_fcurves(action))
 
 
+def _new_strip(data: bpy.types.AnimData, action: bpy.types.Action, start: int) -> bpy.types.NlaStrip:
+    """A strip on the top track if it holds only lip-sync clips and this one fits there, else on a new track."""
+    if len(data.nla_tracks):
+        top = data.nla_tracks[-1]
+        if len(top.strips) and all(s.action is not None and TAG in s.action for s in top.strips):
+            try:
+                return top.strips.new(action.name, start, action)
+            except RuntimeError:  # it would overlap a strip
+                pass
+    track = data.nla_tracks.new()
+    track.name = "Lipsync"
+    return track.strips.new(action.name, start, action)
+
+
 def _place(owner: bpy.types.ID, slot, action: bpy.types.Action, curves: list[Curve], clip: str, start: int,
            nla: bool, notes: list[str]) -> set[bpy.types.Action]:
     data = owner.animation_data or owner.animation_data_create()
@@ -122,9 +139,7 @@ def _place(owner: bpy.types.ID, slot, action: bpy.types.Action, curves: list[Cur
     if previous is not None and (not nla or _hides(previous, curves)):
         _push_down(owner, data, notes)
     if nla:
-        track = data.nla_tracks.new()
-        track.name = action.name
-        strip = track.strips.new(action.name, start, action)
+        strip = _new_strip(data, action, start)
         if slot is not None:
             strip.action_slot = slot
         if not data.use_nla:
@@ -140,9 +155,13 @@ def _place(owner: bpy.types.ID, slot, action: bpy.types.Action, curves: list[Cur
     return released
 
 
-def write_plan(plan: KeyframePlan, character: Character, clip: str,
-               nla: bool = False) -> tuple[bpy.types.Action, list[str]]:
-    """Key ``plan`` into a new Action named after ``clip``, replacing the one a previous run made.
+Placement = Literal["active", "nla", "store"]
+
+
+def write_plan(plan: KeyframePlan, character: Character, clip: str, place: Placement = "active",
+               name: str | None = None) -> tuple[bpy.types.Action, list[str]]:
+    """Key ``plan`` into a new Action (``name``, by default ``Lipsync <clip>``), replacing the one a previous run
+    made for ``clip``.
 
     Returns the Action and notes on what was done to the character's animation besides (for the report).
     """
@@ -151,7 +170,7 @@ def write_plan(plan: KeyframePlan, character: Character, clip: str,
     old = {a: a.name for a in bpy.data.actions if a.get(TAG) == clip}
     for previous in old:
         previous.name = f"{previous.name} (replaced)"
-    action = bpy.data.actions.new(f"Lipsync {clip}")
+    action = bpy.data.actions.new(name or f"Lipsync {clip}")
     action[TAG] = clip
     assignments = []
     try:
@@ -168,9 +187,16 @@ def write_plan(plan: KeyframePlan, character: Character, clip: str,
         for previous, name in old.items():
             previous.name = name
         raise
-    released = set()
+    released = set(old)
+    for previous in old:
+        previous.use_fake_user = False
     for owner, slot, curves in assignments:
-        released |= _place(owner, slot, action, curves, clip, plan.frame_start, nla, notes)
+        if place == "store":
+            action.use_fake_user = True
+            if owner.animation_data:
+                released |= _remove_own(owner.animation_data, clip)
+        else:
+            released |= _place(owner, slot, action, curves, clip, plan.frame_start, place == "nla", notes)
     for stale in released:
         if stale != action and stale.users == 0:
             bpy.data.actions.remove(stale)

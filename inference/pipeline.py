@@ -1,0 +1,73 @@
+"""One dialogue line from audio to a keyframe plan, without Blender: what the operator and batch workers run."""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.animation import AnimationSettings, KeyframePlan, frame_times, plan_keyframes
+from ..core.audio import load_audio
+from ..core.cache import AlignmentCache, alignment_key, file_digest
+from ..core.emotion import EmotionLayer
+from ..core.envelope import loudness, pitch
+from ..core.presets import RigBinding
+from ..core.types import Alignment
+from ..core.visemes import viseme_track
+from .engine import align
+from .model import WEIGHTS
+
+
+@dataclass(frozen=True)
+class LineJob:
+    """Everything one line needs, as plain data (it is sent to worker processes)."""
+
+    audio_path: Path
+    transcript: str | None
+    """None is audio-only mode."""
+    language: str
+    binding: RigBinding | None
+    """The preset bound to the character; None times the line only (for exports)."""
+    settings: AnimationSettings
+    emotion: EmotionLayer | None = None
+    device: str = "cpu"
+
+
+@dataclass
+class LineResult:
+    alignment: Alignment
+    plan: KeyframePlan | None
+    cached: bool
+    """The alignment came from the cache (the network did not run)."""
+    seconds: float
+
+
+@functools.cache
+def model_digest() -> str:
+    return file_digest(WEIGHTS)
+
+
+def job_key(job: LineJob) -> str:
+    """The alignment's identity: audio bytes, transcript, language and the network's weights."""
+    return alignment_key(file_digest(job.audio_path), job.transcript, job.language, model_digest())
+
+
+def run_line(job: LineJob, cache: AlignmentCache | None = None) -> LineResult:
+    """Time the line (or take its alignment from ``cache``) and plan its keys. Raises LipsyncError."""
+    started = time.perf_counter()
+    audio = load_audio(job.audio_path)
+    key = job_key(job) if cache else ""
+    alignment = cache.get(key) if cache else None
+    cached = alignment is not None
+    if alignment is None:
+        alignment = align(audio, job.transcript, job.language, device=job.device)
+        if cache:
+            cache.put(key, alignment)
+    plan = None
+    if job.binding is not None:
+        _, times = frame_times(alignment.duration, job.settings)
+        envelopes = {"loudness": loudness(audio, times), "pitch": pitch(audio, times)}
+        plan = plan_keyframes(viseme_track(alignment.phonemes), alignment.duration, job.binding, job.settings,
+                              envelopes, job.emotion)
+    return LineResult(alignment, plan, cached, time.perf_counter() - started)
