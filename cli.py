@@ -1,5 +1,5 @@
-"""The ``lipsync`` console command: ``align`` (no Blender), ``generate`` (through bpy, like the operator) and
-``preset check`` / ``preset list`` (validate and list rig presets)."""
+"""The ``lipsync`` console command: ``align`` and ``batch-align`` (no Blender), ``generate`` and ``batch``
+(through bpy, like the operators) and ``preset check|list|detect`` (rig presets)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from . import cli_batch
 from .core.errors import LipsyncError
 from .core.presets import EMOTIONS
 from .core.settings import TIMING
@@ -22,37 +23,57 @@ def _transcript(args: argparse.Namespace) -> str | None:
     return args.transcript
 
 
-FORMATS = ("json", "rhubarb-tsv", "rhubarb-xml", "rhubarb-json", "moho")
+FORMATS = ("json", "rhubarb-tsv", "rhubarb-xml", "rhubarb-json", "moho", "csv")
 
 
-def _export(alignment, fmt: str, audio: str, fps: int) -> str:
-    """The alignment in one of ``FORMATS``: the project's RESULT.json, Rhubarb's three, or a Moho .dat."""
+def export_job(audio: Path, transcript: str | None, language: str, args: argparse.Namespace, start_frame: int = 1):
+    """The line's job for an export: timing only, or for ``csv`` also the keys of ``--preset`` at ``--fps``."""
+    from .core.preset_files import load_preset
+    from .core.presets import bind, own_rig, settings_for
+    from .inference.pipeline import LineJob
+
+    binding, settings = None, None
+    if args.format == "csv":
+        preset = load_preset(args.preset)
+        binding = bind(preset, own_rig(preset))
+        settings = settings_for(preset, fps=args.fps, start_frame=start_frame, reduce_keys=False)
+    return LineJob(Path(audio), transcript, language, binding, settings, device=args.device)
+
+
+def export(result, fmt: str, audio_name: str, fps: int) -> str:
+    """A LineResult in one of ``FORMATS``: RESULT.json, Rhubarb's three, a Moho .dat or per-frame CSV curves."""
     from .core import exports
     from .core.result import result_json
 
+    alignment = result.alignment
     if fmt == "json":
         return json.dumps(result_json(alignment), indent=1, ensure_ascii=False)
     if fmt == "rhubarb-tsv":
         return exports.rhubarb_tsv(alignment)
     if fmt == "rhubarb-xml":
-        return exports.rhubarb_xml(alignment, Path(audio).name)
+        return exports.rhubarb_xml(alignment, audio_name)
     if fmt == "rhubarb-json":
-        return exports.rhubarb_json(alignment, Path(audio).name)
+        return exports.rhubarb_json(alignment, audio_name)
+    if fmt == "csv":
+        return exports.curves_csv(result.plan, fps)
     return exports.moho_dat(alignment, fps)
 
 
-def _align(args: argparse.Namespace) -> None:
-    from .inference.engine import align_file
-
-    alignment = align_file(args.audio, _transcript(args), args.lang, device=args.device)
-    for warning in alignment.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    text = _export(alignment, args.format, args.audio, args.fps)
-    out = Path(args.out)
+def write_atomic(out: Path, text: str) -> None:
+    """Write ``out`` whole or not at all (a temporary file, then a rename)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(out)
+
+
+def _align(args: argparse.Namespace) -> None:
+    from .inference.pipeline import run_line
+
+    result = run_line(export_job(Path(args.audio), _transcript(args), args.lang, args))
+    for warning in result.alignment.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    write_atomic(Path(args.out), export(result, args.format, Path(args.audio).name, args.fps))
 
 
 def _generate(args: argparse.Namespace) -> None:
@@ -114,6 +135,12 @@ def _preset_detect(args: argparse.Namespace) -> None:
     detection.binding()
 
 
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="lipsync", description=__doc__)
     sub = main.add_subparsers(dest="command", required=True)
@@ -124,15 +151,49 @@ def parser() -> argparse.ArgumentParser:
         group.add_argument("--transcript", metavar="STR", help="the spoken words")
         p.add_argument("--lang", default="en-us", help="espeak-ng language code (default en-us)")
 
+    def export_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--format", default="json", choices=FORMATS,
+                       help="json (default), Rhubarb Lip Sync TSV/XML/JSON, a Moho switch file, or csv curves")
+        p.add_argument("--fps", type=positive_int, default=24, help="frame rate of moho and csv (default 24)")
+        p.add_argument("--preset", default="arkit", metavar="ID", help="whose targets csv has (default arkit)")
+        device_arg(p)
+
+    def device_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="where the network runs (default cpu)")
+
+    def batch_args(p: argparse.ArgumentParser) -> None:
+        from .inference.pool import default_jobs
+
+        p.add_argument("manifest", metavar="MANIFEST.csv", help="one line per row; see docs/batch.md")
+        p.add_argument("--jobs", type=positive_int, default=default_jobs(), metavar="N",
+                       help="worker processes (default: the number of cores)")
+        p.add_argument("--lang", default="en-us", help="language of rows that leave it empty (default en-us)")
+        p.add_argument("--cache-dir", type=Path, metavar="DIR",
+                       help="alignment cache (default .lipsync-cache beside the manifest)")
+        p.add_argument("--check", action="store_true", help="only check the manifest; exit 2 if a row is bad")
+        p.add_argument("--progress", default="bar", choices=("bar", "json"),
+                       help="a progress bar on stderr, or JSON lines on stdout for pipeline tools")
+
     align = sub.add_parser("align", help="time a clip and write RESULT.json (no transcript = audio only)")
     align.add_argument("audio")
     transcript_args(align)
-    align.add_argument("--out", required=True, metavar="RESULT.json")
-    align.add_argument("--format", default="json", choices=FORMATS,
-                       help="json (default), Rhubarb Lip Sync TSV/XML/JSON, or a Moho switch file")
-    align.add_argument("--fps", type=int, default=24, choices=(24, 25, 30), help="frame rate of --format moho")
-    align.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="where the network runs (default cpu)")
+    align.add_argument("--out", required=True, metavar="FILE")
+    export_args(align)
     align.set_defaults(run=_align)
+
+    batch = sub.add_parser("batch", help="key every line of a manifest as its own Action and save the .blend")
+    batch_args(batch)
+    batch.add_argument("--blend", required=True, metavar="IN.blend")
+    batch.add_argument("--save", required=True, metavar="OUT.blend")
+    batch.add_argument("--nla", action="store_true", help="also place each line as an NLA strip, in sequence")
+    device_arg(batch)
+    batch.set_defaults(run=cli_batch.batch)
+
+    batch_align = sub.add_parser("batch-align", help="time every line of a manifest and write one export each")
+    batch_args(batch_align)
+    batch_align.add_argument("--out-dir", required=True, metavar="DIR")
+    export_args(batch_align)
+    batch_align.set_defaults(run=cli_batch.batch_align)
 
     gen = sub.add_parser("generate", help="key lip sync on an object of a .blend and save it")
     gen.add_argument("--blend", required=True, metavar="IN.blend")

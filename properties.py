@@ -75,6 +75,12 @@ class LIPSYNC_PG_settings(GenerateProps, bpy.types.PropertyGroup):
                                        description="Use these timing settings instead of the preset's")
     last_result: bpy.props.StringProperty(name="Result", description="Summary or error of the last generation")
     detection: bpy.props.StringProperty(name="Detection", description="Which preset auto-detect picked, and why")
+    batch_manifest: bpy.props.StringProperty(name="Manifest", subtype="FILE_PATH",
+                                             description="CSV manifest, one dialogue line per row (docs/batch.md)")
+    batch_nla: bpy.props.BoolProperty(name="As NLA Strips", default=False,
+                                      description="Place each line as an NLA strip, in sequence per character")
+    progress: bpy.props.FloatProperty(name="Progress", subtype="PERCENTAGE", min=0.0, max=100.0,
+                                      description="Share of the running job done")
 
 
 classes = (LIPSYNC_PG_settings,)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from pathlib import Path
 
 import bpy
@@ -18,14 +21,40 @@ def _ensure_registered() -> None:
         registration.register()
 
 
-def open_object(blend: str, object_name: str) -> bpy.types.Object:
-    """Open ``blend`` and return its object ``object_name`` (made active)."""
+@contextlib.contextmanager
+def _quiet_blender():
+    """Blender reports reading and saving files on stdout: keep stdout for the command's own output."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def open_blend(blend: str) -> None:
     if not Path(blend).is_file():
         raise LipsyncError(f"Blend file not found: {blend}.")
     try:
-        bpy.ops.wm.open_mainfile(filepath=str(Path(blend).resolve()))
+        with _quiet_blender():
+            bpy.ops.wm.open_mainfile(filepath=str(Path(blend).resolve()))
     except RuntimeError as exc:
         raise LipsyncError(f"Cannot open {blend}: {str(exc).strip()}") from None
+
+
+def save_blend(path: str) -> None:
+    """Save the open file as ``path`` (Blender writes a temporary file and renames it: never half written)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with _quiet_blender():
+        bpy.ops.wm.save_as_mainfile(filepath=str(Path(path).resolve()))
+
+
+def open_object(blend: str, object_name: str) -> bpy.types.Object:
+    """Open ``blend`` and return its object ``object_name`` (made active)."""
+    open_blend(blend)
     obj = bpy.data.objects.get(object_name)
     view_layer = bpy.context.view_layer
     if obj is None or obj.name not in view_layer.objects:
@@ -58,6 +87,5 @@ def generate_in_file(blend: str, object_name: str, request: Request, save: str) 
                                  emotion_intensity=request.emotion_intensity, **request.timing)
     except RuntimeError:
         raise LipsyncError(scene.lipsync.last_result.removeprefix("Error: ")) from None
-    Path(save).parent.mkdir(parents=True, exist_ok=True)
-    bpy.ops.wm.save_as_mainfile(filepath=str(Path(save).resolve()))
+    save_blend(save)
     return scene.lipsync.last_result, scene.lipsync.detection

@@ -1,3 +1,3 @@
-from . import generate, presets
+from . import batch, generate, presets
 
-classes = (*generate.classes, *presets.classes)
+classes = (*generate.classes, *presets.classes, *batch.classes)

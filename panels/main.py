@@ -48,4 +48,24 @@ class LIPSYNC_PT_main(bpy.types.Panel):
             _lines(layout, settings.last_result, "ERROR" if settings.last_result.startswith("Error") else "INFO")
 
 
-classes = (LIPSYNC_PT_main,)
+class LIPSYNC_PT_batch(bpy.types.Panel):
+    bl_label = "Batch"
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "Lipsync"
+    bl_parent_id = "LIPSYNC_PT_main"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context):
+        settings = context.scene.lipsync
+        layout = self.layout
+        layout.use_property_split = True
+        layout.prop(settings, "batch_manifest")
+        layout.prop(settings, "batch_nla")
+        if settings.progress > 0:
+            layout.progress(factor=settings.progress / 100, text=f"{settings.progress:.0f} % (Esc to cancel)")
+        op = layout.operator("lipsync.batch", icon="SEQ_STRIP_DUPLICATE")
+        op.filepath, op.nla = settings.batch_manifest, settings.batch_nla
+
+
+classes = (LIPSYNC_PT_main, LIPSYNC_PT_batch)
