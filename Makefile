@@ -3,7 +3,7 @@ PY := .venv/bin/python
 STAMP := .venv/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 SYSTEM_PACKAGES := espeak-ng libespeak-ng1
 
-.PHONY: demo test lint train bench system-packages
+.PHONY: demo test lint train bench system-packages package
 
 $(STAMP): pyproject.toml
 	$(MAKE) system-packages
@@ -26,10 +26,15 @@ demo: $(STAMP)
 	$(PY) scripts/plot_curves.py out/demo.blend demo/dialogue.wav out/demo.png
 	@echo "Wrote out/demo.blend and out/demo.png"
 
+# The installable extension zip with its wheels in dist/ (make package PLATFORM=all: linux-x64, windows-x64, macos-arm64).
+package: $(STAMP)
+	$(PY) scripts/build_extension.py --platform $(or $(PLATFORM),linux-x64)
+
 lint: $(STAMP)
 	.venv/bin/ruff check .
 
-test: lint
+# The package test installs the built zip: building it (and downloading its wheels once) is part of installing.
+test: lint package
 	.venv/bin/pytest -q
 
 # Retrain the shipped timing network (training/config.toml; about an hour on 2 CPU cores, uses CUDA if present).
