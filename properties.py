@@ -2,6 +2,7 @@
 
 import bpy
 
+from .core.languages import LANGUAGES
 from .core.settings import AnimationSettings
 
 EMOTION_ITEMS = [
@@ -15,11 +16,34 @@ EMOTION_ITEMS = [
 _DEFAULT = AnimationSettings()
 
 
-def _preset_search(self, context, edit_text):
+def preset_search(self, context, edit_text):
     from .blender.user_presets import search_dirs
     from .core.preset_files import available_presets
 
     return [p for p in ["auto", *available_presets(search_dirs())] if edit_text.lower() in p.lower()]
+
+
+def language_search(self, context, edit_text):
+    """The named languages as (code, name); any other espeak-ng code may be typed."""
+    text = edit_text.lower()
+    return [(code, name) for code, name in LANGUAGES if text in code or text in name.lower()]
+
+
+def _sound_strip_search(self, context, edit_text):
+    from .blender.sources import sound_strip_items
+
+    return sound_strip_items(self, context, edit_text)
+
+
+def _text_search(self, context, edit_text):
+    return [t.name for t in bpy.data.texts if edit_text.lower() in t.name.lower()]
+
+
+MARKER_ITEMS = [
+    ("NONE", "None", "No timeline markers"),
+    ("WORDS", "Words", "A timeline marker at each word, to see and nudge the timing"),
+    ("PHONEMES", "Phonemes", "A timeline marker at each phoneme (Papagayo-style)"),
+]
 
 
 class GenerateProps:
@@ -28,25 +52,48 @@ class GenerateProps:
     Timing settings (``TIMING``) override the preset's only when given (``is_property_set``).
     """
 
+    sound_strip: bpy.props.StringProperty(
+        name="Sound Strip", search=_sound_strip_search,
+        description="A sound strip of the Sequencer: its audio is used and the animation starts where it starts "
+                    "(used instead of the audio file when set)",
+    )
     audio_path: bpy.props.StringProperty(
-        name="Audio", subtype="FILE_PATH", description="Dialogue audio file (WAV, FLAC, OGG or MP3)"
+        name="Audio File", subtype="FILE_PATH", description="Dialogue audio file (WAV, FLAC, OGG or MP3)"
     )
     transcript: bpy.props.StringProperty(
-        name="Transcript", description="The spoken words; leave empty for audio-only mode"
+        name="Transcript",
+        description="The spoken words; when empty, the Text below or a .txt beside the audio is used if there is one",
+    )
+    text_block: bpy.props.StringProperty(
+        name="Text", search=_text_search, description="A Text datablock (Text Editor) holding the spoken words"
+    )
+    audio_only: bpy.props.BoolProperty(
+        name="No Transcript (Audio Only)", default=False,
+        description="Recognise the mouth shapes from the audio alone, without the words",
     )
     language: bpy.props.StringProperty(
-        name="Language", default="en-us", description="espeak-ng language code: en-us, es, fr-fr, de, it, pt, ja"
+        name="Language", default="", search=language_search,
+        description="espeak-ng language code of the dialogue (en-us, es, fr-fr, de, ...); empty: the default "
+                    "language of the add-on's preferences",
     )
     preset: bpy.props.StringProperty(
-        name="Preset", default="auto", search=_preset_search,
+        name="Preset", default="auto", search=preset_search,
         description="Rig preset mapping visemes to shape keys and bones; auto picks the best fit",
     )
-    start_frame: bpy.props.IntProperty(name="Start Frame", default=1, description="Frame where the audio starts")
+    start_frame: bpy.props.IntProperty(name="Start Frame", default=1,
+                                       description="Frame where the audio starts (a sound strip gives its own)")
+    markers: bpy.props.EnumProperty(name="Markers", items=MARKER_ITEMS, default="NONE",
+                                    description="Timeline markers for the words or phonemes of the clip")
+    add_sound_strip: bpy.props.BoolProperty(
+        name="Add Sound Strip", default=False,
+        description="Put an audio file in the Sequencer at the start frame so it plays in sync with the keys",
+    )
     nla: bpy.props.BoolProperty(name="As NLA Strip", default=False,
                                 description="Place the clip as an NLA strip at the start frame")
     intensity: bpy.props.FloatProperty(name="Intensity", default=1.0, min=0.0, max=2.0,
                                        description="Scales the mouth shapes (closures always close)")
-    emotion: bpy.props.EnumProperty(name="Emotion", items=EMOTION_ITEMS, default="none")
+    emotion: bpy.props.EnumProperty(name="Emotion", items=EMOTION_ITEMS, default="none",
+                                    description="An emotion layered over the mouth shapes")
     emotion_intensity: bpy.props.StringProperty(
         name="Emotion Intensity", default="1.0",
         description="A number, loudness, pitch, or points seconds:value,... (e.g. 0:0,2:1)")
@@ -81,6 +128,7 @@ class LIPSYNC_PG_settings(GenerateProps, bpy.types.PropertyGroup):
                                       description="Place each line as an NLA strip, in sequence per character")
     progress: bpy.props.FloatProperty(name="Progress", subtype="PERCENTAGE", min=0.0, max=100.0,
                                       description="Share of the running job done")
+    stage: bpy.props.StringProperty(name="Stage", description="What the running job is doing")
 
 
 classes = (LIPSYNC_PG_settings,)

@@ -2,10 +2,10 @@
 
 import bpy
 
-from . import operators, panels, properties
+from . import operators, panels, preferences, properties
 
 _register, _unregister = bpy.utils.register_classes_factory(
-    (*properties.classes, *operators.classes, *panels.classes)
+    (*preferences.classes, *properties.classes, *operators.classes, *panels.classes)
 )
 
 

@@ -12,8 +12,11 @@ from ..core.detect import Detection, detect
 from ..core.emotion import EmotionLayer, parse_intensity
 from ..core.preset_files import load_all, load_preset
 from ..core.presets import RigBinding, bind, settings_for
-from ..inference.pipeline import LineJob, run_line
+from ..inference.pipeline import LineJob, LineResult, run_line
+from .markers import KEY as MARKERS_KEY
+from .markers import place_markers
 from .rig import Character, find_character
+from .sources import add_sound_strip
 from .user_presets import search_dirs
 from .writer import write_plan
 
@@ -35,6 +38,21 @@ class Request:
     """A number, ``loudness``, ``pitch`` or points ``seconds:value,...``."""
     timing: dict = field(default_factory=dict)
     """``AnimationSettings`` values that override the preset's (min_hold, blend_time, stepped, ...)."""
+    markers: str = "NONE"
+    """Timeline markers for the clip's ``WORDS`` or ``PHONEMES``, or ``NONE``."""
+    add_sound_strip: bool = False
+    """Put the audio in the Sequencer at ``start_frame`` (when it came from a file)."""
+
+
+@dataclass
+class Prepared:
+    """A line ready to be timed: the character, its job, and what picked the preset."""
+
+    character: Character
+    job: LineJob
+    detection: Detection | None
+    request: Request
+    started: float = field(default_factory=time.perf_counter)
 
 
 def resolve_preset(character: Character, preset_id: str) -> tuple[RigBinding, Detection | None]:
@@ -48,6 +66,14 @@ def resolve_preset(character: Character, preset_id: str) -> tuple[RigBinding, De
     character.require_rig()
     detection = detect(load_all(search_dirs()), rig)
     return detection.binding(), detection
+
+
+def prepare(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Request,
+            device: str = "cpu") -> Prepared:
+    """Find the character, bind its preset and settle the settings (main thread; raises LipsyncError)."""
+    character = find_character(obj)
+    job, detection = line_job(character, scene, request, device)
+    return Prepared(character, job, detection, request)
 
 
 def line_job(character: Character, scene: bpy.types.Scene, request: Request,
@@ -64,26 +90,37 @@ def line_job(character: Character, scene: bpy.types.Scene, request: Request,
     return LineJob(audio_path, request.transcript, request.language, binding, settings, emotion, device), detection
 
 
-def generate(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Request) -> tuple[str, str]:
-    """Key lip sync for the character of ``obj``. Raises LipsyncError.
-
-    Returns a one-line summary and, with ``auto``, the detection's explanation (else "").
-    """
-    started = time.perf_counter()
-    character = find_character(obj)
-    job, detection = line_job(character, scene, request)
-    result = run_line(job)
+def apply(prepared: Prepared, result: LineResult, scene: bpy.types.Scene) -> tuple[str, str]:
+    """Write the timed line's keys (main thread) and return its summary and the detection's explanation."""
+    job, request, detection = prepared.job, prepared.request, prepared.detection
     alignment, plan, binding = result.alignment, result.plan, job.binding
-    action, notes = write_plan(plan, character, job.audio_path.stem, "nla" if request.nla else "active")
+    clip = job.audio_path.stem
+    action, notes = write_plan(plan, prepared.character, clip, "nla" if request.nla else "active")
+    if request.markers != "NONE" or MARKERS_KEY in scene:
+        count = place_markers(scene, clip, alignment, request.markers, plan.frame_start, job.settings.fps)
+        if count:
+            notes.append(f"{count} {request.markers.lower()} markers")
+    if request.add_sound_strip:
+        notes.append(add_sound_strip(scene, str(job.audio_path), plan.frame_start))
     phones = sum(1 for p in alignment.phonemes if p.label != "SIL")
     summary = (
         f"{action.name}: {len(alignment.words)} words, {phones} phonemes, {alignment.duration:.1f} s, "
         f"frames {plan.frame_start}-{plan.frame_end}, {plan.keys} keys (of {plan.dense_keys}), "
         f"preset {binding.preset.id}{' (auto)' if detection else ''}"
-        f"{', NLA strip' if request.nla else ''}, {time.perf_counter() - started:.1f} s"
+        f"{', NLA strip' if request.nla else ''}, {time.perf_counter() - prepared.started:.1f} s"
     )
     if binding.missing:
         summary += f"; not on this rig: {', '.join(binding.missing)}"
     if job.emotion and job.emotion.name not in binding.preset.emotions:
         notes.append(f"preset {binding.preset.id} has no {job.emotion.name} layer, the emotion was left out")
     return "; ".join([summary, *notes, *alignment.warnings]), detection.explain() if detection else ""
+
+
+def generate(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Request,
+             device: str = "cpu") -> tuple[str, str]:
+    """Key lip sync for the character of ``obj``, blocking. Raises LipsyncError.
+
+    Returns a one-line summary and, with ``auto``, the detection's explanation (else "").
+    """
+    prepared = prepare(obj, scene, request, device)
+    return apply(prepared, run_line(prepared.job), scene)

@@ -81,7 +81,8 @@ def generate_in_file(blend: str, object_name: str, request: Request, save: str) 
     scene = bpy.context.scene
     try:
         bpy.ops.lipsync.generate(audio_path=str(Path(request.audio_path).resolve()),
-                                 transcript=request.transcript or "", language=request.language,
+                                 transcript=request.transcript or "", audio_only=request.transcript is None,
+                                 language=request.language,
                                  preset=request.preset, start_frame=request.start_frame, nla=request.nla,
                                  intensity=request.intensity, emotion=request.emotion,
                                  emotion_intensity=request.emotion_intensity, **request.timing)

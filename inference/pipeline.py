@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,19 +54,30 @@ def job_key(job: LineJob) -> str:
     return alignment_key(file_digest(job.audio_path), job.transcript, job.language, model_digest())
 
 
-def run_line(job: LineJob, cache: AlignmentCache | None = None) -> LineResult:
-    """Time the line (or take its alignment from ``cache``) and plan its keys. Raises LipsyncError."""
+STAGES = ("Reading audio", "Timing phonemes", "Planning keys")
+"""What ``run_line`` reports to its ``stage`` callback, in order."""
+
+
+def run_line(job: LineJob, cache: AlignmentCache | None = None,
+             stage: Callable[[str], None] = lambda name: None) -> LineResult:
+    """Time the line (or take its alignment from ``cache``) and plan its keys. Raises LipsyncError.
+
+    ``stage`` is called with each of ``STAGES`` as it starts; an exception it raises (a cancel) ends the run.
+    """
     started = time.perf_counter()
+    stage(STAGES[0])
     audio = load_audio(job.audio_path)
     key = job_key(job) if cache else ""
     alignment = cache.get(key) if cache else None
     cached = alignment is not None
     if alignment is None:
+        stage(STAGES[1])
         alignment = align(audio, job.transcript, job.language, device=job.device)
         if cache:
             cache.put(key, alignment)
     plan = None
     if job.binding is not None:
+        stage(STAGES[2])
         _, times = frame_times(alignment.duration, job.settings)
         envelopes = {"loudness": loudness(audio, times), "pitch": pitch(audio, times)}
         plan = plan_keyframes(viseme_track(alignment.phonemes), alignment.duration, job.binding, job.settings,

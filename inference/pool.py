@@ -1,12 +1,14 @@
 """Worker processes that time and plan many lines at once; Blender data stays in the parent process.
 
-Workers are spawned (never forked from a process holding Blender) and ignore Ctrl-C, which the parent handles.
+Workers are spawned (never forked from a process holding Blender), without the parent's main script, and ignore
+Ctrl-C, which the parent handles.
 Inside Blender the extension is a sub-package of namespaces Blender makes at run time (``bl_ext.<repo>``); the
 worker recreates them before importing this module, so the same code runs installed or from the repository.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -29,18 +31,34 @@ def default_jobs() -> int:
 def _bootstrap(threads: int) -> str:
     """Code a fresh interpreter runs first: Blender's run-time namespaces, then ``_init_worker``."""
     parts = PACKAGE.split(".")
-    namespaces = {name: list(sys.modules[name].__path__)
-                  for name in (".".join(parts[:i]) for i in range(1, len(parts)))
-                  if getattr(sys.modules[name], "__file__", None) is None}
+    namespaces = {name: list(getattr(sys.modules[name], "__path__", []))
+                  for name in (".".join(parts[:i]) for i in range(1, len(parts)))}
     return (
-        "import sys, types\n"
+        "import importlib, sys, types\n"
         f"for name, path in {namespaces!r}.items():\n"
-        "    if name not in sys.modules:\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ImportError:\n"
         "        sys.modules[name] = module = types.ModuleType(name)\n"
         "        module.__path__ = path\n"
         f"from {__name__} import _init_worker\n"
         f"_init_worker({threads})\n"
     )
+
+
+@contextlib.contextmanager
+def _main_hidden():
+    """Spawned workers run the parent's main script again unless it is hidden; Blender's (``--python``) or any
+    script importing bpy cannot run in a plain worker, and none of it is needed there."""
+    main = sys.modules["__main__"]
+    saved_file, saved_spec = main.__dict__.pop("__file__", None), getattr(main, "__spec__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__spec__ = saved_spec
+        if saved_file is not None:
+            main.__file__ = saved_file
 
 
 def _init_worker(threads: int) -> None:
@@ -66,7 +84,8 @@ class LinePool:
                                             initializer=exec, initargs=(_bootstrap(threads),))
 
     def submit(self, job: LineJob) -> Future:
-        return self.executor.submit(_work, job, self.cache_folder)
+        with _main_hidden():  # workers start inside submit
+            return self.executor.submit(_work, job, self.cache_folder)
 
     def close(self, cancel: bool = False) -> None:
         """Wait for the workers to end; with ``cancel``, drop queued lines and stop the workers now."""

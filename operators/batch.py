@@ -9,6 +9,7 @@ from pathlib import Path
 
 import bpy
 
+from .. import preferences
 from ..blender.batch import BatchRun, Options
 from ..core.errors import LipsyncError
 from ..inference.pool import default_jobs
@@ -58,7 +59,9 @@ class LIPSYNC_OT_batch(bpy.types.Operator):
         settings = context.scene.lipsync
         path = Path(bpy.path.abspath(self.filepath))
         try:
-            run = BatchRun(path, Options(self.jobs or default_jobs(), self.nla, language=settings.language))
+            options = Options(self.jobs or default_jobs(), self.nla, device=preferences.device(context),
+                              language=preferences.language(context, settings.language))
+            run = BatchRun(path, options)
             if not run.total:
                 raise LipsyncError("; ".join(run.problems) or "The manifest has no lines.")
             run.start()
@@ -97,7 +100,8 @@ class LIPSYNC_OT_batch(bpy.types.Operator):
     @staticmethod
     def _show(context, run: BatchRun) -> None:
         done = len(run.outcomes)
-        context.scene.lipsync.progress = 100.0 * done / run.total
+        settings = context.scene.lipsync
+        settings.progress, settings.stage = 100.0 * done / run.total, f"Batch: {done}/{run.total} lines"
         context.window_manager.progress_update(done)
         context.workspace.status_text_set(f"Lipsync batch: {done}/{run.total} lines (Esc to cancel)")
         for area in context.screen.areas:
@@ -109,7 +113,7 @@ class LIPSYNC_OT_batch(bpy.types.Operator):
         context.window_manager.event_timer_remove(self._timer)
         context.window_manager.progress_end()
         context.workspace.status_text_set(None)
-        context.scene.lipsync.progress = 0.0
+        context.scene.lipsync.progress, context.scene.lipsync.stage = 0.0, ""
 
     def _finish(self, context, run: BatchRun):
         outcomes = run.finish()

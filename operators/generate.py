@@ -1,10 +1,18 @@
-"""``lipsync.generate``: key lip sync on the active character (blocking; scripts call it under -b)."""
+"""``lipsync.generate``: key lip sync on the active character.
+
+Called from the panel (invoke) it runs in the background: the line is timed on a worker thread while a timer
+shows its stage in the panel and status bar; Esc cancels (nothing is changed) and the keys are written on the main
+thread in one undo step. Called from a script or under ``blender -b`` (execute) it blocks.
+"""
 
 import bpy
 
-from ..blender.generate import Request, generate
+from .. import preferences
+from ..blender.generate import Prepared, Request, apply, generate, prepare
+from ..blender.sources import sound_strips, strip_source, transcript_for
 from ..core.errors import LipsyncError
 from ..core.settings import TIMING
+from ..inference.background import BackgroundLine
 from ..properties import GenerateProps
 
 
@@ -15,26 +23,109 @@ class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
     bl_label = "Generate Lipsync"
     bl_options = {"REGISTER", "UNDO"}
 
+    _job: BackgroundLine | None = None
+    """The line being timed in the background (one at a time)."""
+
     @classmethod
     def poll(cls, context):
+        if LIPSYNC_OT_generate._job is not None:
+            cls.poll_message_set("Lip sync is being generated: wait for it, or press Esc to cancel it")
+            return False
         if context.active_object is None:
             cls.poll_message_set("Select the character (its head mesh or armature)")
             return False
         return True
 
-    def execute(self, context):
+    def _request(self, context) -> Request:
+        """The line as the user gave it: sound strip or file, transcript from wherever it was found."""
+        scene = context.scene
+        audio, start, from_strip = self.audio_path, self.start_frame, False
+        strip = self.sound_strip
+        if not strip and not audio:
+            strips = sound_strips(scene)
+            if len(strips) != 1:
+                raise LipsyncError("Choose an audio file or a sound strip"
+                                   f"{' (the Sequencer has several)' if strips else ''}.")
+            strip = strips[0].name
+        if strip:
+            (audio, start), from_strip = strip_source(scene, strip), True
+        transcript, _ = transcript_for(audio, self.transcript, self.text_block, self.audio_only)
         timing = {name: getattr(self, name) for name in TIMING if self.properties.is_property_set(name)}
-        request = Request(self.audio_path, self.transcript.strip() or None, self.language, self.preset,
-                          self.start_frame, self.nla, self.intensity, self.emotion, self.emotion_intensity, timing)
+        return Request(audio, transcript, preferences.language(context, self.language),
+                       preferences.preset(context, self.preset), start, self.nla, self.intensity, self.emotion,
+                       self.emotion_intensity, timing, self.markers, self.add_sound_strip and not from_strip)
+
+    def _fail(self, context, message: str):
+        context.scene.lipsync.last_result = f"Error: {message}"
+        self.report({"ERROR"}, message)
+        return {"CANCELLED"}
+
+    def _done(self, context, summary: str, detection: str):
         settings = context.scene.lipsync
-        try:
-            settings.last_result, settings.detection = generate(context.active_object, context.scene, request)
-        except LipsyncError as exc:
-            settings.last_result = f"Error: {exc}"
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
-        self.report({"INFO"}, settings.last_result)
+        settings.last_result, settings.detection = summary, detection
+        self.report({"INFO"}, summary)
         return {"FINISHED"}
+
+    def execute(self, context):
+        try:
+            result = generate(context.active_object, context.scene, self._request(context),
+                              preferences.device(context))
+        except LipsyncError as exc:
+            return self._fail(context, str(exc))
+        return self._done(context, *result)
+
+    def invoke(self, context, event):
+        if bpy.app.background:
+            return self.execute(context)
+        try:
+            self._prepared: Prepared = prepare(context.active_object, context.scene, self._request(context),
+                                               preferences.device(context))
+        except LipsyncError as exc:
+            return self._fail(context, str(exc))
+        LIPSYNC_OT_generate._job = BackgroundLine(self._prepared.job)
+        wm = context.window_manager
+        self._timer = wm.event_timer_add(0.1, window=context.window)
+        wm.modal_handler_add(self)
+        self._show(context)
+        return {"RUNNING_MODAL"}
+
+    def modal(self, context, event):
+        job = LIPSYNC_OT_generate._job
+        if event.type == "ESC":
+            job.cancel()
+            self._end(context)
+            context.scene.lipsync.last_result = "Cancelled; nothing was changed"
+            self.report({"WARNING"}, "Lip sync cancelled; nothing was changed")
+            return {"CANCELLED"}
+        if event.type != "TIMER":
+            return {"PASS_THROUGH"}
+        if not job.done:
+            self._show(context)
+            return {"RUNNING_MODAL"}
+        self._end(context)
+        if job.error:
+            return self._fail(context, job.error)
+        try:
+            return self._done(context, *apply(self._prepared, job.result, context.scene))
+        except LipsyncError as exc:
+            return self._fail(context, str(exc))
+
+    @staticmethod
+    def _show(context) -> None:
+        job = LIPSYNC_OT_generate._job
+        settings = context.scene.lipsync
+        settings.progress, settings.stage = 100 * max(job.progress, 0.05), job.stage
+        context.workspace.status_text_set(f"Lipsync: {job.stage}... (Esc to cancel)")
+        for area in context.screen.areas:
+            if area.type == "VIEW_3D":
+                area.tag_redraw()
+
+    def _end(self, context) -> None:
+        LIPSYNC_OT_generate._job = None
+        context.window_manager.event_timer_remove(self._timer)
+        context.workspace.status_text_set(None)
+        settings = context.scene.lipsync
+        settings.progress, settings.stage = 0.0, ""
 
 
 classes = (LIPSYNC_OT_generate,)

@@ -1,9 +1,13 @@
-"""The Lipsync tab in the 3D View sidebar."""
+"""The Lipsync tab in the 3D View sidebar: Generate with its progress and result, then Source, Target, Advanced
+and Batch sub-panels."""
 
 import textwrap
 
 import bpy
 
+from .. import preferences
+from ..blender.sources import sound_strips
+from ..core.languages import LANGUAGES
 from ..core.settings import TIMING
 from ..properties import OPERATOR_PROPS
 
@@ -13,33 +17,23 @@ def _lines(layout, text: str, icon: str) -> None:
         layout.label(text=line, icon=icon if i == 0 else "BLANK1")
 
 
-class LIPSYNC_PT_main(bpy.types.Panel):
-    bl_label = "Lipsync"
+class _Tab:
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
     bl_category = "Lipsync"
 
+
+class LIPSYNC_PT_main(_Tab, bpy.types.Panel):
+    bl_label = "Lipsync"
+
     def draw(self, context):
         settings = context.scene.lipsync
         layout = self.layout
-        layout.use_property_split = True
-        for prop in ("audio_path", "transcript", "language"):
-            layout.prop(settings, prop)
-        row = layout.row(align=True)
-        row.prop(settings, "preset")
-        row.operator("lipsync.detect_preset", text="", icon="VIEWZOOM")
-        row.operator("lipsync.save_preset", text="", icon="FILE_NEW")
-        if settings.detection:
-            _lines(layout.box(), settings.detection, "ERROR" if settings.detection.startswith("Error") else "INFO")
-        for prop in ("start_frame", "nla", "intensity", "emotion"):
-            layout.prop(settings, prop)
-        if settings.emotion != "none":
-            layout.prop(settings, "emotion_intensity")
-        timing = layout.box()
-        timing.prop(settings, "use_timing")
-        if settings.use_timing:
-            for prop in TIMING:
-                timing.prop(settings, prop)
+        obj = context.active_object
+        layout.label(text=f"Character: {obj.name}" if obj else "Select the character", icon="OUTLINER_OB_ARMATURE"
+                     if obj and obj.type == "ARMATURE" else "MESH_DATA" if obj else "ERROR")
+        if settings.stage:
+            layout.progress(factor=settings.progress / 100, text=f"{settings.stage}... (Esc to cancel)")
         op = layout.operator("lipsync.generate", icon="SPEAKER")
         for prop in OPERATOR_PROPS:
             if settings.use_timing or prop not in TIMING:
@@ -48,11 +42,77 @@ class LIPSYNC_PT_main(bpy.types.Panel):
             _lines(layout, settings.last_result, "ERROR" if settings.last_result.startswith("Error") else "INFO")
 
 
-class LIPSYNC_PT_batch(bpy.types.Panel):
+class LIPSYNC_PT_source(_Tab, bpy.types.Panel):
+    bl_label = "Source"
+    bl_parent_id = "LIPSYNC_PT_main"
+
+    def draw(self, context):
+        settings = context.scene.lipsync
+        layout = self.layout
+        layout.use_property_split = True
+        if sound_strips(context.scene):
+            layout.prop(settings, "sound_strip", icon="SOUND")
+        row = layout.row()
+        row.enabled = not settings.sound_strip
+        row.prop(settings, "audio_path")
+        layout.prop(settings, "audio_only")
+        words = layout.column()
+        words.enabled = not settings.audio_only
+        words.prop(settings, "transcript")
+        words.prop(settings, "text_block", icon="TEXT")
+        if not settings.transcript and not settings.text_block:
+            words.label(text="Empty: a .txt beside the audio is used if there is one", icon="INFO")
+        layout.prop(settings, "language")
+        named = dict(LANGUAGES).get(preferences.language(context, settings.language))
+        if named and not settings.language:
+            layout.label(text=f"Default from Preferences: {named}", icon="BLANK1")
+
+
+class LIPSYNC_PT_target(_Tab, bpy.types.Panel):
+    bl_label = "Target"
+    bl_parent_id = "LIPSYNC_PT_main"
+
+    def draw(self, context):
+        settings = context.scene.lipsync
+        layout = self.layout
+        layout.use_property_split = True
+        row = layout.row(align=True)
+        row.prop(settings, "preset")
+        row.operator("lipsync.detect_preset", text="", icon="VIEWZOOM")
+        row.operator("lipsync.save_preset", text="", icon="FILE_NEW")
+        if settings.detection:
+            _lines(layout.box(), settings.detection, "ERROR" if settings.detection.startswith("Error") else "INFO")
+        row = layout.row()
+        row.enabled = not settings.sound_strip
+        row.prop(settings, "start_frame")
+        for prop in ("nla", "markers"):
+            layout.prop(settings, prop)
+        if not settings.sound_strip:
+            layout.prop(settings, "add_sound_strip")
+
+
+class LIPSYNC_PT_advanced(_Tab, bpy.types.Panel):
+    bl_label = "Advanced"
+    bl_parent_id = "LIPSYNC_PT_main"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context):
+        settings = context.scene.lipsync
+        layout = self.layout
+        layout.use_property_split = True
+        for prop in ("intensity", "emotion"):
+            layout.prop(settings, prop)
+        if settings.emotion != "none":
+            layout.prop(settings, "emotion_intensity")
+        timing = layout.box()
+        timing.prop(settings, "use_timing")
+        if settings.use_timing:
+            for prop in TIMING:
+                timing.prop(settings, prop)
+
+
+class LIPSYNC_PT_batch(_Tab, bpy.types.Panel):
     bl_label = "Batch"
-    bl_space_type = "VIEW_3D"
-    bl_region_type = "UI"
-    bl_category = "Lipsync"
     bl_parent_id = "LIPSYNC_PT_main"
     bl_options = {"DEFAULT_CLOSED"}
 
@@ -62,10 +122,8 @@ class LIPSYNC_PT_batch(bpy.types.Panel):
         layout.use_property_split = True
         layout.prop(settings, "batch_manifest")
         layout.prop(settings, "batch_nla")
-        if settings.progress > 0:
-            layout.progress(factor=settings.progress / 100, text=f"{settings.progress:.0f} % (Esc to cancel)")
         op = layout.operator("lipsync.batch", icon="SEQ_STRIP_DUPLICATE")
         op.filepath, op.nla = settings.batch_manifest, settings.batch_nla
 
 
-classes = (LIPSYNC_PT_main, LIPSYNC_PT_batch)
+classes = (LIPSYNC_PT_main, LIPSYNC_PT_source, LIPSYNC_PT_target, LIPSYNC_PT_advanced, LIPSYNC_PT_batch)

@@ -84,8 +84,9 @@ def generate(transcript=Path(transcript_file).read_text(encoding="utf-8"), langu
     bpy.ops.wm.open_mainfile(filepath=blend)
     head = bpy.data.objects["DemoHead"]
     bpy.context.view_layer.objects.active = head
-    result = bpy.ops.lipsync.generate(audio_path=audio, transcript=transcript, language=language, preset="auto",
-                                      start_frame=100)
+    editor = bpy.context.scene.sequence_editor_create()
+    (editor.strips if hasattr(editor, "strips") else editor.sequences).new_sound("Dialogue", audio, 1, 100)
+    result = bpy.ops.lipsync.generate(sound_strip="Dialogue", transcript=transcript, language=language)
     action = head.data.shape_keys.animation_data.action
     keys = [k.co[0] for fc in fcurves(action) for k in fc.keyframe_points]
     return {"result": sorted(result), "action": action.name, "curves": len(list(fcurves(action))), "keys": len(keys),
@@ -114,6 +115,20 @@ facts["extension_file"] = sys.modules[MODULE].__file__
 if ctypes.util.find_library("espeak-ng"):
     facts["spanish"] = generate("Hola, ¿cómo estás? Muy bien, gracias.", "es")
     facts["modules"]["phonemizer"] = sys.modules["phonemizer"].__file__
+# A failure ends with its message and writes nothing.
+actions_before = len(bpy.data.actions)
+try:
+    bpy.ops.lipsync.generate(audio_path=str(Path(blend).with_name("missing.wav")), language="en-us")
+    facts["failure"] = "no error"
+except RuntimeError as exc:
+    facts["failure"] = str(exc)
+facts["failure_result"] = bpy.context.scene.lipsync.last_result
+facts["failure_actions"] = len(bpy.data.actions) - actions_before
+# Batch workers are separate processes that must import the extension under Blender's bl_ext namespace.
+manifest = Path(blend).with_name("lines.csv")
+manifest.write_text(f"audio,object,action\n{audio},DemoHead,Batch A\n{audio},DemoRig,Batch B\n", encoding="utf-8")
+bpy.ops.lipsync.batch(filepath=str(manifest), jobs=2)
+facts["batch"] = bpy.context.scene.lipsync.last_result
 facts["files_after_generate"] = files(installed)
 
 bpy.ops.preferences.addon_disable(module=MODULE)
@@ -199,6 +214,10 @@ def test_zip_installs_generates_and_uninstalls_cleanly(tmp_path):
         assert run["result"] == ["FINISHED"], run
         assert run["action"].startswith("Lipsync") and run["curves"] >= 10 and run["keys"] > 100, run
         assert run["first_key"] == 100, run
+    assert "Audio file not found" in facts["failure"] and facts["failure_result"].startswith("Error: Audio file")
+    assert facts["failure_actions"] == 0
+    assert facts["batch"].startswith("Batch: 2 Actions written, 0 unchanged, 0 failed"), (
+        facts["batch"] + done.stderr[-3000:])
     assert facts["files_after_generate"] == facts["installed_files"], "the extension wrote inside its own folder"
 
     for step in ("disabled", "disabled_again", "removed"):

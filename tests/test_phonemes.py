@@ -45,3 +45,11 @@ def test_english_g2p_never_downloads():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "nltk_data" not in done.stderr
+
+
+def test_every_language_offered_by_name_is_known_to_espeak():
+    from lipsync_ai.core.languages import LANGUAGES
+    from lipsync_ai.core.phonemes import check_language
+
+    for code, _ in LANGUAGES:
+        check_language(code)

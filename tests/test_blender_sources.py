@@ -1,0 +1,114 @@
+"""Where a line comes from in Blender (sound strip, Text, .txt), what the results add (markers, sound strip),
+the preferences, and the refusal of a second job."""
+
+import shutil
+
+import bpy
+import pytest
+
+import lipsync_ai
+from conftest import DEMO_AUDIO, DEMO_TEXT
+from lipsync_ai.blender.writer import TAG, action_fcurves
+from lipsync_ai.operators.generate import LIPSYNC_OT_generate
+from lipsync_ai.preferences import dependency_status
+
+
+@pytest.fixture(scope="module", autouse=True)
+def addon():
+    lipsync_ai.register()
+    yield
+    lipsync_ai.unregister()
+
+
+@pytest.fixture
+def head():
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    bpy.ops.mesh.primitive_uv_sphere_add()
+    obj = bpy.context.active_object
+    obj.shape_key_add(name="Basis")
+    for name in ("viseme_PP", "viseme_aa", "viseme_O", "viseme_FF"):
+        obj.shape_key_add(name=name)
+    return obj
+
+
+def strips(scene):
+    editor = scene.sequence_editor
+    return editor.strips if hasattr(editor, "strips") else editor.sequences
+
+
+def first_key(action) -> float:
+    return min(fc.keyframe_points[0].co[0] for fc in action_fcurves(action))
+
+
+def generate(**args):
+    return bpy.ops.lipsync.generate(**({"language": "en-us", "preset": "visemes15"} | args))
+
+
+def test_a_sound_strip_gives_the_audio_and_the_start_frame(head):
+    scene = bpy.context.scene
+    scene.sequence_editor_create()
+    strips(scene).new_sound("Dialogue", str(DEMO_AUDIO), 1, 100)
+    assert generate(sound_strip="Dialogue", transcript=DEMO_TEXT, start_frame=1) == {"FINISHED"}
+    (action,) = [a for a in bpy.data.actions if TAG in a]
+    assert first_key(action) == 100, "the animation starts where the strip starts"
+    assert generate(transcript=DEMO_TEXT) == {"FINISHED"}, "the scene's only sound strip is used by default"
+    assert "frames 100-" in scene.lipsync.last_result
+
+
+def test_missing_sources_are_explained(head):
+    with pytest.raises(RuntimeError, match="Choose an audio file or a sound strip"):
+        generate()
+    with pytest.raises(RuntimeError, match="No sound strip 'Nope'"):
+        generate(sound_strip="Nope")
+    with pytest.raises(RuntimeError, match="No Text 'Script'"):
+        generate(audio_path=str(DEMO_AUDIO), text_block="Script")
+
+
+def test_the_transcript_comes_from_a_text_datablock_or_a_txt_beside_the_audio(head, tmp_path):
+    text = bpy.data.texts.new("Script")
+    text.write("Hello there!")
+    assert generate(audio_path=str(DEMO_AUDIO), text_block="Script") == {"FINISHED"}
+    assert ": 2 words" in bpy.context.scene.lipsync.last_result
+    audio = shutil.copy(DEMO_AUDIO, tmp_path / "line.wav")
+    assert generate(audio_path=str(audio)) == {"FINISHED"}
+    assert ": 0 words" in bpy.context.scene.lipsync.last_result, "no transcript anywhere: audio only"
+    (tmp_path / "line.txt").write_text(DEMO_TEXT, encoding="utf-8")
+    assert generate(audio_path=str(audio)) == {"FINISHED"}
+    assert ": 24 words" in bpy.context.scene.lipsync.last_result
+
+
+def test_word_markers_are_replaced_not_piled_up_and_user_markers_kept(head):
+    scene = bpy.context.scene
+    scene.timeline_markers.new("mine", frame=3)
+    args = {"audio_path": str(DEMO_AUDIO), "transcript": DEMO_TEXT, "start_frame": 10}
+    assert generate(markers="WORDS", **args) == {"FINISHED"}
+    words = [m for m in scene.timeline_markers if m.name != "mine"]
+    assert len(words) == 24 and min(m.frame for m in words) >= 10
+    assert {m.name.lower() for m in words} >= {"hello", "polly", "whisper", "shout"}
+    assert generate(markers="WORDS", **args) == {"FINISHED"}
+    assert len(scene.timeline_markers) == 25
+    assert generate(markers="PHONEMES", **args) == {"FINISHED"}
+    assert len(scene.timeline_markers) > 60
+    assert generate(markers="NONE", **args) == {"FINISHED"}
+    assert [m.name for m in scene.timeline_markers] == ["mine"]
+
+
+def test_add_sound_strip_puts_the_file_in_the_sequencer_once(head):
+    args = {"audio_path": str(DEMO_AUDIO), "transcript": DEMO_TEXT, "start_frame": 40, "add_sound_strip": True}
+    assert generate(**args) == {"FINISHED"}
+    assert generate(**args) == {"FINISHED"}
+    (strip,) = strips(bpy.context.scene)
+    assert strip.type == "SOUND" and strip.frame_start == 40
+
+
+def test_a_second_job_is_refused_while_one_runs(head):
+    LIPSYNC_OT_generate._job = object()
+    try:
+        assert not bpy.ops.lipsync.generate.poll()
+    finally:
+        LIPSYNC_OT_generate._job = None
+    assert bpy.ops.lipsync.generate.poll()
+
+
+def test_dependency_status_names_what_is_there():
+    assert dependency_status() == ["All dependencies found (PyTorch, librosa, g2p-en, phonemizer with espeak-ng)."]
