@@ -5,7 +5,7 @@ import importlib.util
 import bpy
 
 from .core.errors import LipsyncError
-from .properties import language_search, preset_search
+from .properties import language_search, preset_search, suggest
 
 DEPENDENCIES = {
     "torch": "PyTorch", "librosa": "librosa", "soundfile": "soundfile", "safetensors": "safetensors",
@@ -39,11 +39,11 @@ class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
                ("CPU", "CPU", "Always the CPU"), ("CUDA", "CUDA", "An NVIDIA GPU (needs a CUDA build of PyTorch)")],
     )
     default_language: bpy.props.StringProperty(
-        name="Default Language", default="en-us", search=language_search,
+        name="Default Language", default="en-us", **suggest(language_search),
         description="Language of lines whose own language is left empty",
     )
     default_preset: bpy.props.StringProperty(
-        name="Default Preset", default="auto", search=preset_search,
+        name="Default Preset", default="auto", **suggest(preset_search),
         description="Rig preset of lines whose own preset is left empty (auto: detect the best fit)",
     )
 

@@ -16,6 +16,16 @@ EMOTION_ITEMS = [
 _DEFAULT = AnimationSettings()
 
 
+SUGGESTIONS = bpy.app.version >= (4, 5, 0)
+"""Text fields with a list of suggestions: Blender 4.2's Python crashes at exit once one is registered (seen with
+the bpy 4.2 module; 4.5 and 5.0 are fine), so there they are plain text fields."""
+
+
+def suggest(callback) -> dict:
+    """``search=callback`` for a StringProperty where Blender handles it safely."""
+    return {"search": callback} if SUGGESTIONS else {}
+
+
 def preset_search(self, context, edit_text):
     from .blender.user_presets import search_dirs
     from .core.preset_files import available_presets
@@ -53,7 +63,7 @@ class GenerateProps:
     """
 
     sound_strip: bpy.props.StringProperty(
-        name="Sound Strip", search=_sound_strip_search,
+        name="Sound Strip", **suggest(_sound_strip_search),
         description="A sound strip of the Sequencer: its audio is used and the animation starts where it starts "
                     "(used instead of the audio file when set)",
     )
@@ -65,19 +75,19 @@ class GenerateProps:
         description="The spoken words; when empty, the Text below or a .txt beside the audio is used if there is one",
     )
     text_block: bpy.props.StringProperty(
-        name="Text", search=_text_search, description="A Text datablock (Text Editor) holding the spoken words"
+        name="Text", **suggest(_text_search), description="A Text datablock (Text Editor) holding the spoken words"
     )
     audio_only: bpy.props.BoolProperty(
         name="No Transcript (Audio Only)", default=False,
         description="Recognise the mouth shapes from the audio alone, without the words",
     )
     language: bpy.props.StringProperty(
-        name="Language", default="", search=language_search,
+        name="Language", default="", **suggest(language_search),
         description="espeak-ng language code of the dialogue (en-us, es, fr-fr, de, ...); empty: the default "
                     "language of the add-on's preferences",
     )
     preset: bpy.props.StringProperty(
-        name="Preset", default="auto", search=preset_search,
+        name="Preset", default="auto", **suggest(preset_search),
         description="Rig preset mapping visemes to shape keys and bones; auto picks the best fit",
     )
     start_frame: bpy.props.IntProperty(name="Start Frame", default=1,

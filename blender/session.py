@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import sys
@@ -15,10 +16,13 @@ from .generate import Request
 
 
 def _ensure_registered() -> None:
+    """Register the add-on for this process, and unregister it at exit (the bpy 4.2 module crashes on exit with
+    panels still registered)."""
     if not hasattr(bpy.types, "LIPSYNC_OT_generate"):
         from .. import registration
 
         registration.register()
+        atexit.register(registration.unregister)
 
 
 @contextlib.contextmanager

@@ -67,7 +67,10 @@ def add_sound_strip(scene: bpy.types.Scene, path: str, frame: int) -> str:
     editor = scene.sequence_editor or scene.sequence_editor_create()
     strips = editor.strips if hasattr(editor, "strips") else editor.sequences
     channel = 1 + max((s.channel for s in _strips(scene)), default=0)
-    strip = strips.new_sound(resolved.stem, str(resolved), channel, frame)
+    try:
+        strip = strips.new_sound(resolved.stem, str(resolved), channel, frame)
+    except RuntimeError as exc:  # e.g. a Blender built without audio
+        return f"could not add a sound strip ({str(exc).strip()})"
     return f"added sound strip '{strip.name}' at frame {frame}"
 
 

@@ -1,4 +1,5 @@
-"""Apply a keyframe plan: one new Action per clip, written in bulk, placed only once complete.
+"""Apply a keyframe plan: one new Action per clip (before Blender 4.4, one per animated datablock), written in
+bulk, placed only once complete.
 
 The Action becomes the character's active Action, a strip at the clip's start frame (``"nla"``; clips that do not
 overlap share a track), or is only stored (``"store"``, for batches). The user's own Actions are never edited: an
@@ -23,11 +24,13 @@ INPUTS = "lipsync_ai_inputs"
 """Custom property holding a digest of everything a batch line's Action was made from (to skip unchanged lines)."""
 INTERPOLATION = {"CONSTANT": 0, "LINEAR": 1, "BEZIER": 2}
 """Keyframe interpolation enum values, as ``foreach_set`` takes them."""
+SLOTTED = "slots" in bpy.types.Action.bl_rna.properties
+"""Blender 4.4+: one Action animates several datablocks through slots; before, an Action fits one ID type."""
 
 
 def _fcurve_factory(action: bpy.types.Action, owner: bpy.types.ID):
     """A slot for ``owner`` and a function adding F-curves to it: slotted Actions (4.4+) or legacy ones."""
-    if hasattr(action, "slots"):
+    if SLOTTED:
         from bpy_extras import anim_utils
 
         slot = action.slots.new(id_type=owner.id_type, name=owner.name)
@@ -170,27 +173,40 @@ def write_plan(plan: KeyframePlan, character: Character, clip: str, place: Place
     old = {a: a.name for a in bpy.data.actions if a.get(TAG) == clip}
     for previous in old:
         previous.name = f"{previous.name} (replaced)"
-    action = bpy.data.actions.new(name or f"Lipsync {clip}")
-    action[TAG] = clip
+    base = name or f"Lipsync {clip}"
+    made: list[bpy.types.Action] = []
+
+    def new_action(owner: bpy.types.ID) -> bpy.types.Action:
+        """One Action for every owner (a slot each), or before 4.4 one per owner: the first takes the name."""
+        if SLOTTED and made:
+            return made[0]
+        user = owner.user.name if isinstance(owner, bpy.types.Key) else owner.name
+        action = bpy.data.actions.new(f"{base} ({user})" if made else base)
+        action[TAG] = clip
+        made.append(action)
+        return action
+
     assignments = []
     try:
         for owner, curves in owned:
             for prop in {c.channel.target for c in curves if c.channel.owner == "object"} - set(owner.keys()):
                 owner[prop] = 0
                 notes.append(f"added the property '{prop}' to {owner.name}")
+            action = new_action(owner)
             slot, new_fcurve = _fcurve_factory(action, owner)
             for curve in curves:
                 _add_curve(new_fcurve, curve)
-            assignments.append((owner, slot, curves))
+            assignments.append((owner, action, slot, curves))
     except Exception:
-        bpy.data.actions.remove(action)
-        for previous, name in old.items():
-            previous.name = name
+        for action in made:
+            bpy.data.actions.remove(action)
+        for previous, previous_name in old.items():
+            previous.name = previous_name
         raise
     released = set(old)
     for previous in old:
         previous.use_fake_user = False
-    for owner, slot, curves in assignments:
+    for owner, action, slot, curves in assignments:
         if place == "store":
             action.use_fake_user = True
             if owner.animation_data:
@@ -198,9 +214,9 @@ def write_plan(plan: KeyframePlan, character: Character, clip: str, place: Place
         else:
             released |= _place(owner, slot, action, curves, clip, plan.frame_start, place == "nla", notes)
     for stale in released:
-        if stale != action and stale.users == 0:
+        if stale not in made and stale.users == 0:
             bpy.data.actions.remove(stale)
-    return action, notes
+    return made[0], notes
 
 
 def action_fcurves(action: bpy.types.Action) -> list[bpy.types.FCurve]:
@@ -209,3 +225,14 @@ def action_fcurves(action: bpy.types.Action) -> list[bpy.types.FCurve]:
         return list(action.fcurves)
     return [fc for layer in action.layers for strip in layer.strips for bag in strip.channelbags
             for fc in bag.fcurves]
+
+
+def animated_fcurves(data: bpy.types.AnimData) -> list[bpy.types.FCurve]:
+    """The F-curves the active Action applies to this datablock: its slot's (4.4+), or the legacy Action's."""
+    action = data.action
+    if action is None:
+        return []
+    if not SLOTTED:
+        return list(action.fcurves)
+    return [fc for layer in action.layers for strip in layer.strips
+            for fc in strip.channelbag(data.action_slot).fcurves]

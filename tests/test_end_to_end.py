@@ -7,7 +7,7 @@ import bpy
 import numpy as np
 
 from conftest import DEMO_AUDIO, ROOT, run_lipsync
-from lipsync_ai.blender.writer import TAG, action_fcurves
+from lipsync_ai.blender.writer import TAG, animated_fcurves
 
 
 def test_demo_character_gets_a_saved_action(tmp_path):
@@ -20,17 +20,18 @@ def test_demo_character_gets_a_saved_action(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Detected preset visemes15 (100%)" in done.stdout, "the default preset is auto"
     bpy.ops.wm.open_mainfile(filepath=str(out))
-    (action,) = [a for a in bpy.data.actions if TAG in a]
     head, rig = bpy.data.objects["DemoHead"], bpy.data.objects["DemoRig"]
-    assert head.data.shape_keys.animation_data.action == action == rig.animation_data.action
-    paths = {fc.data_path for fc in action_fcurves(action)}
+    datas = (head.data.shape_keys.animation_data, rig.animation_data)
+    assert {data.action for data in datas} == {a for a in bpy.data.actions if TAG in a}
+    fcurves = [fc for data in datas for fc in animated_fcurves(data)]
+    paths = {fc.data_path for fc in fcurves}
     assert {f'key_blocks["{kb.name}"].value' for kb in head.data.shape_keys.key_blocks[1:]} <= paths
     assert 'pose.bones["jaw"].rotation_euler' in paths
     last = 1 + np.ceil(7.72 * bpy.context.scene.render.fps)
-    for fc in action_fcurves(action):
+    for fc in fcurves:
         frames = [k.co[0] for k in fc.keyframe_points]
         assert frames[0] == 1 and frames[-1] <= last
-    closures = [fc for fc in action_fcurves(action) if fc.data_path == 'key_blocks["viseme_PP"].value']
+    closures = [fc for fc in fcurves if fc.data_path == 'key_blocks["viseme_PP"].value']
     assert sum(k.co[1] >= 0.95 for k in closures[0].keyframe_points) >= 8, "every M/B/P of the line closes"
 
 
