@@ -56,5 +56,9 @@ class BackgroundLine:
     def cancel(self) -> None:
         self._cancel.set()
 
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
     def join(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)

@@ -1,3 +1,3 @@
-from . import batch, generate, presets
+from . import batch, cancel, generate, presets
 
-classes = (*generate.classes, *presets.classes, *batch.classes)
+classes = (*generate.classes, *presets.classes, *batch.classes, *cancel.classes)

@@ -41,6 +41,8 @@ class LIPSYNC_OT_batch(bpy.types.Operator):
 
     _run: BatchRun | None = None
     """The batch in progress (one at a time)."""
+    cancel_requested = False
+    """Set by ``lipsync.cancel``; the running batch stops at its next timer tick."""
 
     @classmethod
     def poll(cls, context):
@@ -82,7 +84,7 @@ class LIPSYNC_OT_batch(bpy.types.Operator):
 
     def modal(self, context, event):
         run = LIPSYNC_OT_batch._run
-        if event.type == "ESC":
+        if event.type == "ESC" or LIPSYNC_OT_batch.cancel_requested:
             run.cancel()
             self._end(context)
             context.scene.lipsync.last_result = "Batch cancelled; nothing was changed"
@@ -109,7 +111,7 @@ class LIPSYNC_OT_batch(bpy.types.Operator):
                 area.tag_redraw()
 
     def _end(self, context) -> None:
-        LIPSYNC_OT_batch._run = None
+        LIPSYNC_OT_batch._run, LIPSYNC_OT_batch.cancel_requested = None, False
         context.window_manager.event_timer_remove(self._timer)
         context.window_manager.progress_end()
         context.workspace.status_text_set(None)

@@ -91,7 +91,7 @@ class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
 
     def modal(self, context, event):
         job = LIPSYNC_OT_generate._job
-        if event.type == "ESC":
+        if event.type == "ESC" or job.cancelled:
             job.cancel()
             self._end(context)
             context.scene.lipsync.last_result = "Cancelled; nothing was changed"

@@ -20,7 +20,10 @@ class LIPSYNC_OT_detect_preset(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        return context.active_object is not None
+        if context.active_object is None:
+            cls.poll_message_set("Select the character (its head mesh or armature)")
+            return False
+        return True
 
     def execute(self, context):
         settings = context.scene.lipsync
@@ -48,7 +51,10 @@ class LIPSYNC_OT_save_preset(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        return context.active_object is not None
+        if context.active_object is None:
+            cls.poll_message_set("Select the character (its head mesh or armature)")
+            return False
+        return True
 
     def invoke(self, context, event):
         return context.window_manager.invoke_props_dialog(self)

@@ -33,7 +33,9 @@ class LIPSYNC_PT_main(_Tab, bpy.types.Panel):
         layout.label(text=f"Character: {obj.name}" if obj else "Select the character", icon="OUTLINER_OB_ARMATURE"
                      if obj and obj.type == "ARMATURE" else "MESH_DATA" if obj else "ERROR")
         if settings.stage:
-            layout.progress(factor=settings.progress / 100, text=f"{settings.stage}... (Esc to cancel)")
+            row = layout.row()
+            row.progress(factor=settings.progress / 100, text=f"{settings.stage}...")
+            row.operator("lipsync.cancel", text="", icon="CANCEL")
         op = layout.operator("lipsync.generate", icon="SPEAKER")
         for prop in OPERATOR_PROPS:
             if settings.use_timing or prop not in TIMING:

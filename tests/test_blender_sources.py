@@ -117,3 +117,29 @@ def test_a_second_job_is_refused_while_one_runs(head):
 
 def test_dependency_status_names_what_is_there():
     assert dependency_status() == ["All dependencies found (PyTorch, librosa, g2p-en, phonemizer with espeak-ng)."]
+
+
+def test_every_setting_has_a_tooltip():
+    from lipsync_ai import operators, preferences, properties
+
+    def rna(cls):
+        if issubclass(cls, bpy.types.Operator):
+            module, name = cls.bl_idname.split(".")
+            return getattr(getattr(bpy.ops, module), name).get_rna_type()
+        return cls.bl_rna
+
+    for cls in (*properties.classes, *operators.classes, *preferences.classes):
+        ours = {name for base in cls.__mro__ for name in getattr(base, "__annotations__", {})
+                if not name.startswith("_")} - {"filter_glob"}
+        described = {prop.identifier for prop in rna(cls).properties if prop.description}
+        assert ours <= described, f"{cls.__name__}: no tooltip on {sorted(ours - described)}"
+
+
+def test_cancel_is_offered_only_while_a_job_runs(head):
+    assert not bpy.ops.lipsync.cancel.poll()
+    job = type("Job", (), {"cancelled": False, "cancel": lambda self: setattr(self, "cancelled", True)})()
+    LIPSYNC_OT_generate._job = job
+    try:
+        assert bpy.ops.lipsync.cancel() == {"FINISHED"} and job.cancelled
+    finally:
+        LIPSYNC_OT_generate._job = None
