@@ -5,6 +5,7 @@ and a re-run times only what changed (the alignment cache beside the manifest)."
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -25,7 +26,11 @@ def _problems(problems: list[str]) -> None:
 
 def _drive(batch, outcomes: list[Outcome], progress: Progress,
            on_done: Callable[[Outcome], None] = lambda outcome: None) -> None:
-    """Step ``batch`` (a BatchRun or LineBatch) to the end, adding to ``outcomes``; Ctrl-C cancels and re-raises."""
+    """Step ``batch`` (a BatchRun or LineBatch) to the end, adding to ``outcomes``; Ctrl-C cancels and re-raises.
+
+    Blender installs its own Ctrl-C handler (it only flags a break), so Python's is put back for the run.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         while batch.running:
             for outcome in batch.step(0.5):
@@ -35,6 +40,9 @@ def _drive(batch, outcomes: list[Outcome], progress: Progress,
     except KeyboardInterrupt:
         batch.cancel()
         raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def batch(args: argparse.Namespace) -> int:
