@@ -19,9 +19,16 @@ INTERRUPTED = 130
 """Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
-def _problems(problems: list[str]) -> None:
+def _checked(good: int, problems: list[str], check_only: bool) -> int | None:
+    """Report every bad row; the exit code when there is nothing (more) to do, else None to go on."""
     for problem in problems:
         print(problem, file=sys.stderr)
+    if check_only:
+        print(f"{good} lines OK, {len(problems)} bad rows")
+        return 2 if problems else 0
+    if not good:
+        raise LipsyncError("No good rows in the manifest; nothing was done.")
+    return None
 
 
 def _drive(batch, outcomes: list[Outcome], progress: Progress,
@@ -52,12 +59,8 @@ def batch(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     open_blend(args.blend)
     run = BatchRun(Path(args.manifest), Options(args.jobs, args.nla, args.cache_dir, args.device, args.lang))
-    _problems(run.problems)
-    if args.check:
-        print(f"{run.total} lines OK, {len(run.problems)} bad rows")
-        return 2 if run.problems else 0
-    if not run.total:
-        raise LipsyncError("No good rows in the manifest; nothing was done.")
+    if (checked := _checked(run.total, run.problems, args.check)) is not None:
+        return checked
     progress = Progress(args.progress, run.total)
     for unchanged in run.outcomes:
         progress.update(unchanged)
@@ -84,12 +87,8 @@ def batch_align(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     manifest = read_manifest(Path(args.manifest), None, args.lang, require_object=False)
-    _problems(manifest.problems)
-    if args.check:
-        print(f"{len(manifest.lines)} lines OK, {len(manifest.problems)} bad rows")
-        return 2 if manifest.problems else 0
-    if not manifest.lines:
-        raise LipsyncError("No good rows in the manifest; nothing was done.")
+    if (checked := _checked(len(manifest.lines), manifest.problems, args.check)) is not None:
+        return checked
     out_dir = Path(args.out_dir)
     jobs = {line: export_job(line.audio, line.transcript, line.language, args, line.start_frame or 1)
             for line in manifest.lines}

@@ -13,6 +13,7 @@ from .. import preferences
 from ..blender.batch import BatchRun, Options
 from ..core.errors import LipsyncError
 from ..inference.pool import default_jobs
+from . import progress
 
 
 def _summary(outcomes, problems) -> str:
@@ -76,9 +77,7 @@ class LIPSYNC_OT_batch(bpy.types.Operator):
                 run.step(0.5)
             return self._finish(context, run)
         LIPSYNC_OT_batch._run = run
-        self._timer = context.window_manager.event_timer_add(0.1, window=context.window)
-        context.window_manager.modal_handler_add(self)
-        context.window_manager.progress_begin(0, run.total)
+        progress.begin(self, context)
         self._show(context, run)
         return {"RUNNING_MODAL"}
 
@@ -102,20 +101,11 @@ class LIPSYNC_OT_batch(bpy.types.Operator):
     @staticmethod
     def _show(context, run: BatchRun) -> None:
         done = len(run.outcomes)
-        settings = context.scene.lipsync
-        settings.progress, settings.stage = 100.0 * done / run.total, f"Batch: {done}/{run.total} lines"
-        context.window_manager.progress_update(done)
-        context.workspace.status_text_set(f"Lipsync batch: {done}/{run.total} lines (Esc to cancel)")
-        for area in context.screen.areas:
-            if area.type == "VIEW_3D":
-                area.tag_redraw()
+        progress.show(context, f"Batch: {done}/{run.total} lines", done / run.total)
 
     def _end(self, context) -> None:
         LIPSYNC_OT_batch._run, LIPSYNC_OT_batch.cancel_requested = None, False
-        context.window_manager.event_timer_remove(self._timer)
-        context.window_manager.progress_end()
-        context.workspace.status_text_set(None)
-        context.scene.lipsync.progress, context.scene.lipsync.stage = 0.0, ""
+        progress.end(self, context)
 
     def _finish(self, context, run: BatchRun):
         outcomes = run.finish()

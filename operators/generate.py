@@ -14,6 +14,7 @@ from ..core.errors import LipsyncError
 from ..core.settings import TIMING
 from ..inference.background import BackgroundLine
 from ..properties import GenerateProps
+from . import progress
 
 
 class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
@@ -83,9 +84,7 @@ class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
         except LipsyncError as exc:
             return self._fail(context, str(exc))
         LIPSYNC_OT_generate._job = BackgroundLine(self._prepared.job)
-        wm = context.window_manager
-        self._timer = wm.event_timer_add(0.1, window=context.window)
-        wm.modal_handler_add(self)
+        progress.begin(self, context)
         self._show(context)
         return {"RUNNING_MODAL"}
 
@@ -113,19 +112,11 @@ class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
     @staticmethod
     def _show(context) -> None:
         job = LIPSYNC_OT_generate._job
-        settings = context.scene.lipsync
-        settings.progress, settings.stage = 100 * max(job.progress, 0.05), job.stage
-        context.workspace.status_text_set(f"Lipsync: {job.stage}... (Esc to cancel)")
-        for area in context.screen.areas:
-            if area.type == "VIEW_3D":
-                area.tag_redraw()
+        progress.show(context, f"{job.stage}...", max(job.progress, 0.05))
 
     def _end(self, context) -> None:
         LIPSYNC_OT_generate._job = None
-        context.window_manager.event_timer_remove(self._timer)
-        context.workspace.status_text_set(None)
-        settings = context.scene.lipsync
-        settings.progress, settings.stage = 0.0, ""
+        progress.end(self, context)
 
 
 classes = (LIPSYNC_OT_generate,)

@@ -26,3 +26,13 @@ def write_wav(tmp_path):
 
 def run_lipsync(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(LIPSYNC), *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def addon():
+    """The add-on registered for a test module, as Blender does when it is enabled."""
+    import lipsync_ai
+
+    lipsync_ai.register()
+    yield
+    lipsync_ai.unregister()

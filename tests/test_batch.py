@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 import soundfile
 
-import lipsync_ai
 from conftest import DEMO_AUDIO, LIPSYNC, ROOT, run_lipsync
 from lipsync_ai.blender.writer import TAG, action_fcurves
 
@@ -137,11 +136,6 @@ def test_ctrl_c_saves_nothing_and_the_next_run_resumes(project, tmp_path):
     assert "cached" in statuses(resumed.stdout).values() and out.exists()
 
 
-@pytest.fixture
-def addon():
-    lipsync_ai.register()
-    yield
-    lipsync_ai.unregister()
 
 
 def test_the_operator_runs_a_manifest_blocking_under_background(project, tmp_path, addon):

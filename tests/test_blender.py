@@ -4,18 +4,12 @@ import bpy
 import numpy as np
 import pytest
 
-import lipsync_ai
 from conftest import DEMO_AUDIO, DEMO_TEXT
 from lipsync_ai.blender.writer import SLOTTED, TAG, action_fcurves, animated_fcurves
 
 VISEMES = ("PP", "FF", "aa", "O", "U", "E")
 
-
-@pytest.fixture(scope="module", autouse=True)
-def addon():
-    lipsync_ai.register()
-    yield
-    lipsync_ai.unregister()
+pytestmark = pytest.mark.usefixtures("addon")
 
 
 @pytest.fixture

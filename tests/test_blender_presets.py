@@ -13,12 +13,7 @@ from lipsync_ai.blender import user_presets
 from lipsync_ai.blender.writer import SLOTTED, TAG, action_fcurves, animated_fcurves
 from lipsync_ai.core.preset_files import load_preset
 
-
-@pytest.fixture(scope="module", autouse=True)
-def addon():
-    lipsync_ai.register()
-    yield
-    lipsync_ai.unregister()
+pytestmark = pytest.mark.usefixtures("addon")
 
 
 @pytest.fixture(autouse=True)

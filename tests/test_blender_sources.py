@@ -6,18 +6,12 @@ import shutil
 import bpy
 import pytest
 
-import lipsync_ai
 from conftest import DEMO_AUDIO, DEMO_TEXT
 from lipsync_ai.blender.writer import action_fcurves
 from lipsync_ai.operators.generate import LIPSYNC_OT_generate
 from lipsync_ai.preferences import dependency_status
 
-
-@pytest.fixture(scope="module", autouse=True)
-def addon():
-    lipsync_ai.register()
-    yield
-    lipsync_ai.unregister()
+pytestmark = pytest.mark.usefixtures("addon")
 
 
 @pytest.fixture
