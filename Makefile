@@ -63,3 +63,5 @@ train: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/accuracy.py
 	$(PY) bench/speed.py
+	$(PY) bench/batch.py
+	$(PY) bench/realtime.py

@@ -1,5 +1,5 @@
 """The ``lipsync`` console command: ``align`` and ``batch-align`` (no Blender), ``generate`` and ``batch``
-(through bpy, like the operators) and ``preset check|list|detect`` (rig presets)."""
+(through bpy, like the operators), ``serve`` (live, over a WebSocket) and ``preset check|list|detect``."""
 
 from __future__ import annotations
 
@@ -90,6 +90,20 @@ def _generate(args: argparse.Namespace) -> None:
     if detection:
         print(detection)
     print(summary)
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import asyncio
+
+    from .inference.server import serve
+
+    print(f"lipsync: serving live lip sync on ws://{args.host}:{args.port} (Ctrl-C stops)", file=sys.stderr)
+    try:
+        asyncio.run(serve(args.host, args.port, args.preset))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        raise LipsyncError(f"Cannot listen on {args.host}:{args.port}: {exc.strerror or exc}.") from None
 
 
 def _preset_check(args: argparse.Namespace) -> int:
@@ -219,6 +233,12 @@ def parser() -> argparse.ArgumentParser:
     timing.add_argument("--key-tolerance", type=float, metavar="F", help="largest error a removed key may leave")
     gen.add_argument("--save", required=True, metavar="OUT.blend")
     gen.set_defaults(run=_generate)
+
+    live = sub.add_parser("serve", help="live lip sync over a WebSocket (see docs/realtime.md)")
+    live.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    live.add_argument("--port", type=int, default=8765)
+    live.add_argument("--preset", metavar="ID", help="send these rig targets instead of viseme weights")
+    live.set_defaults(run=_serve)
 
     preset = sub.add_parser("preset", help="check, list or detect rig presets")
     preset_sub = preset.add_subparsers(dest="preset_command", required=True)

@@ -139,6 +139,13 @@ class LIPSYNC_PG_settings(GenerateProps, bpy.types.PropertyGroup):
     progress: bpy.props.FloatProperty(name="Progress", subtype="PERCENTAGE", min=0.0, max=100.0,
                                       description="Share of the running job done")
     stage: bpy.props.StringProperty(name="Stage", description="What the running job is doing")
+    live_record: bpy.props.BoolProperty(name="Record", default=False,
+                                        description="Bake what live mode performs into an Action when it stops")
+    live_source: bpy.props.EnumProperty(
+        name="Source", default="STRIP", description="What drives the mouth in live mode",
+        items=[("STRIP", "Sound Strip", "The scene's sound strip, as the timeline plays"),
+               ("MICROPHONE", "Microphone", "The default input device (needs the sounddevice package)")],
+    )
 
 
 classes = (LIPSYNC_PG_settings,)

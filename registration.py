@@ -15,5 +15,9 @@ def register() -> None:
 
 
 def unregister() -> None:
+    from .blender import live
+
+    if live.running():
+        live.stop(bpy.context.scene)
     properties.unregister()
     _unregister()

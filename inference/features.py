@@ -37,17 +37,26 @@ def frame_count(n_samples: int, config: FeatureConfig) -> int:
     return 1 + n_samples // config.hop
 
 
-def log_mel(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
-    """``(frames, n_mels)`` float32 log-mel energies, each band normalised over the clip (mean 0, std 1)."""
+def window_log_mel(frames: np.ndarray, config: FeatureConfig) -> np.ndarray:
+    """``(n, n_fft)`` windows of samples to ``(n, n_mels)`` log-mel energies (not normalised)."""
+    window = np.hanning(config.n_fft + 1)[:-1].astype(np.float32)
+    spectrum = scipy.fft.rfft(frames * window, axis=1, workers=-1)
+    power = spectrum.real**2 + spectrum.imag**2
+    return np.log(power @ _mel_basis(config).T + 1e-6)
+
+
+def raw_log_mel(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
+    """Log-mel energies of every frame, frame ``i`` centred on sample ``i * hop`` (the clip zero-padded)."""
     samples = np.asarray(samples, dtype=np.float32)
     pad = config.n_fft // 2
     padded = np.pad(samples, (pad, pad + config.hop))
     n = frame_count(len(samples), config)
-    frames = np.lib.stride_tricks.sliding_window_view(padded, config.n_fft)[:: config.hop][:n]
-    window = np.hanning(config.n_fft + 1)[:-1].astype(np.float32)
-    spectrum = scipy.fft.rfft(frames * window, axis=1, workers=-1)
-    power = spectrum.real**2 + spectrum.imag**2
-    mel = np.log(power @ _mel_basis(config).T + 1e-6)
+    return window_log_mel(np.lib.stride_tricks.sliding_window_view(padded, config.n_fft)[:: config.hop][:n], config)
+
+
+def log_mel(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
+    """``(frames, n_mels)`` float32 log-mel energies, each band normalised over the clip (mean 0, std 1)."""
+    mel = raw_log_mel(samples, config)
     mel -= mel.mean(axis=0)
     mel /= mel.std(axis=0) + 1e-3
     return mel.astype(np.float32)

@@ -25,21 +25,31 @@ class ModelConfig:
     gru_hidden: int = 0
     dropout: float = 0.1
     classes: tuple[str, ...] = field(default=CLASSES)
+    lookahead: int | None = None
+    """None: every frame sees both sides (offline). A number: causal convolutions, and frame ``t`` sees the
+    input up to ``t + lookahead`` only (the streaming variant)."""
+
+
+def _left_pad(kernel: int, dilation: int, causal: bool) -> tuple[int, int]:
+    """Padding before and after the frames: centred, or all before for a causal layer."""
+    total = dilation * (kernel - 1)
+    return (total, 0) if causal else (total // 2, total - total // 2)
 
 
 class _Block(nn.Module):
     """Residual depthwise-separable dilated convolution."""
 
-    def __init__(self, channels: int, kernel: int, dilation: int, dropout: float) -> None:
+    def __init__(self, channels: int, kernel: int, dilation: int, dropout: float, causal: bool = False) -> None:
         super().__init__()
-        self.depthwise = nn.Conv1d(channels, channels, kernel, padding=dilation * (kernel // 2), dilation=dilation,
-                                   groups=channels)
+        self.pad = _left_pad(kernel, dilation, causal)
+        self.depthwise = nn.Conv1d(channels, channels, kernel, dilation=dilation, groups=channels)
         self.norm = nn.BatchNorm1d(channels)
         self.pointwise = nn.Conv1d(channels, channels, 1)
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x + self.dropout(self.pointwise(torch.relu(self.norm(self.depthwise(x)))))
+        y = self.depthwise(nn.functional.pad(x, self.pad))
+        return x + self.dropout(self.pointwise(torch.relu(self.norm(y))))
 
 
 class TimingNet(nn.Module):
@@ -47,15 +57,20 @@ class TimingNet(nn.Module):
         super().__init__()
         self.config = config
         c = config.channels
-        self.stem = nn.Sequential(nn.Conv1d(config.n_mels, c, config.kernel, padding=config.kernel // 2),
-                                  nn.BatchNorm1d(c), nn.ReLU())
-        self.blocks = nn.Sequential(*(_Block(c, config.kernel, d, config.dropout) for d in config.dilations))
+        causal = config.lookahead is not None
+        self.stem_pad = _left_pad(config.kernel, 1, causal)
+        self.stem = nn.Sequential(nn.Conv1d(config.n_mels, c, config.kernel), nn.BatchNorm1d(c), nn.ReLU())
+        self.blocks = nn.Sequential(*(_Block(c, config.kernel, d, config.dropout, causal) for d in config.dilations))
         self.gru = nn.GRU(c, config.gru_hidden, batch_first=True, bidirectional=True) if config.gru_hidden else None
         self.head = nn.Linear(2 * config.gru_hidden if config.gru_hidden else c, len(config.classes))
 
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         """``(batch, frames, n_mels)`` to ``(batch, frames, classes)`` logits."""
-        x = self.blocks(self.stem(mel.transpose(1, 2))).transpose(1, 2)
+        x = mel.transpose(1, 2)
+        ahead = self.config.lookahead or 0
+        if ahead:  # the last frames see the clip's end repeated, as a stream's would see silence come
+            x = nn.functional.pad(x, (0, ahead), mode="replicate")
+        x = self.blocks(self.stem(nn.functional.pad(x, self.stem_pad))).transpose(1, 2)[:, ahead:]
         if self.gru is not None:
             x, _ = self.gru(x)
         return self.head(x)

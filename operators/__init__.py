@@ -1,3 +1,4 @@
-from . import batch, cancel, generate, presets
+from . import batch, cancel, generate, live, presets
 
-classes = (*generate.classes, *presets.classes, *batch.classes, *cancel.classes)
+classes = (*generate.classes, *presets.classes, *batch.classes, *cancel.classes,
+           *live.classes)

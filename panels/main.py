@@ -23,6 +23,17 @@ class _Tab:
     bl_category = "Lipsync"
 
 
+class _Section(_Tab):
+    """A sub-panel of Lipsync."""
+
+    bl_parent_id = "LIPSYNC_PT_main"
+
+    def layout_for(self, context):
+        """The settings and a layout with labels beside the fields."""
+        self.layout.use_property_split = True
+        return context.scene.lipsync, self.layout
+
+
 class LIPSYNC_PT_main(_Tab, bpy.types.Panel):
     bl_label = "Lipsync"
 
@@ -44,14 +55,11 @@ class LIPSYNC_PT_main(_Tab, bpy.types.Panel):
             _lines(layout, settings.last_result, "ERROR" if settings.last_result.startswith("Error") else "INFO")
 
 
-class LIPSYNC_PT_source(_Tab, bpy.types.Panel):
+class LIPSYNC_PT_source(_Section, bpy.types.Panel):
     bl_label = "Source"
-    bl_parent_id = "LIPSYNC_PT_main"
 
     def draw(self, context):
-        settings = context.scene.lipsync
-        layout = self.layout
-        layout.use_property_split = True
+        settings, layout = self.layout_for(context)
         if sound_strips(context.scene):
             layout.prop(settings, "sound_strip", icon="SOUND")
         row = layout.row()
@@ -70,14 +78,11 @@ class LIPSYNC_PT_source(_Tab, bpy.types.Panel):
             layout.label(text=f"Default from Preferences: {named}", icon="BLANK1")
 
 
-class LIPSYNC_PT_target(_Tab, bpy.types.Panel):
+class LIPSYNC_PT_target(_Section, bpy.types.Panel):
     bl_label = "Target"
-    bl_parent_id = "LIPSYNC_PT_main"
 
     def draw(self, context):
-        settings = context.scene.lipsync
-        layout = self.layout
-        layout.use_property_split = True
+        settings, layout = self.layout_for(context)
         row = layout.row(align=True)
         row.prop(settings, "preset")
         row.operator("lipsync.detect_preset", text="", icon="VIEWZOOM")
@@ -93,15 +98,12 @@ class LIPSYNC_PT_target(_Tab, bpy.types.Panel):
             layout.prop(settings, "add_sound_strip")
 
 
-class LIPSYNC_PT_advanced(_Tab, bpy.types.Panel):
+class LIPSYNC_PT_advanced(_Section, bpy.types.Panel):
     bl_label = "Advanced"
-    bl_parent_id = "LIPSYNC_PT_main"
     bl_options = {"DEFAULT_CLOSED"}
 
     def draw(self, context):
-        settings = context.scene.lipsync
-        layout = self.layout
-        layout.use_property_split = True
+        settings, layout = self.layout_for(context)
         for prop in ("intensity", "emotion"):
             layout.prop(settings, prop)
         if settings.emotion != "none":
@@ -113,19 +115,38 @@ class LIPSYNC_PT_advanced(_Tab, bpy.types.Panel):
                 timing.prop(settings, prop)
 
 
-class LIPSYNC_PT_batch(_Tab, bpy.types.Panel):
+class LIPSYNC_PT_batch(_Section, bpy.types.Panel):
     bl_label = "Batch"
-    bl_parent_id = "LIPSYNC_PT_main"
     bl_options = {"DEFAULT_CLOSED"}
 
     def draw(self, context):
-        settings = context.scene.lipsync
-        layout = self.layout
-        layout.use_property_split = True
+        settings, layout = self.layout_for(context)
         layout.prop(settings, "batch_manifest")
         layout.prop(settings, "batch_nla")
         op = layout.operator("lipsync.batch", icon="SEQ_STRIP_DUPLICATE")
         op.filepath, op.nla = settings.batch_manifest, settings.batch_nla
 
 
-classes = (LIPSYNC_PT_main, LIPSYNC_PT_source, LIPSYNC_PT_target, LIPSYNC_PT_advanced, LIPSYNC_PT_batch)
+class LIPSYNC_PT_live(_Section, bpy.types.Panel):
+    bl_label = "Live"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context):
+        from ..blender import live
+
+        settings = context.scene.lipsync
+        layout = self.layout
+        layout.prop(settings, "live_source", expand=True)
+        if settings.live_source == "STRIP":
+            layout.label(text="Play the timeline: the mouth follows the strip", icon="PLAY_SOUND")
+            layout.prop(settings, "live_record")
+        if live.running():
+            layout.operator("lipsync.live_stop", icon="PAUSE")
+        else:
+            op = layout.operator("lipsync.live_start", icon="PLAY")
+            op.sound_strip, op.preset, op.source = settings.sound_strip, settings.preset, settings.live_source
+            op.record = settings.live_record and settings.live_source == "STRIP"
+
+
+classes = (LIPSYNC_PT_main, LIPSYNC_PT_source, LIPSYNC_PT_target, LIPSYNC_PT_advanced, LIPSYNC_PT_batch,
+           LIPSYNC_PT_live)

@@ -21,7 +21,7 @@ import soundfile
 import torch
 
 from ..core.phone_classes import CLASSES, SILENCE_CLASS, phone_class
-from ..inference.features import FeatureConfig, log_mel
+from ..inference.features import FeatureConfig, log_mel, raw_log_mel
 from ..inference.model import WEIGHTS, ModelConfig, TimingNet, save
 from .augment import augment
 
@@ -65,6 +65,16 @@ def load_val(data_dir: Path, features: FeatureConfig, seed: int) -> list[tuple[s
             inside = (times >= 0) & (times < ends[idx])
             out.append((meta["language"], mel, np.where(inside, classes[idx], SILENCE_CLASS)))
     return out
+
+
+def feature_prior(data_dir: Path, features: FeatureConfig) -> dict[str, list[float]]:
+    """Mean and spread of each raw log-mel band over the clean validation clips: where a stream's running
+    normalisation starts before it has heard enough of its own audio."""
+    mels = [raw_log_mel(soundfile.read(path, dtype="float32")[0], features)
+            for path in sorted((data_dir / "val").glob("*.wav"))]
+    stacked = np.concatenate(mels)
+    return {"feature_mean": stacked.mean(axis=0).round(4).tolist(),
+            "feature_std": stacked.std(axis=0).round(4).tolist()}
 
 
 def batch(corpus: Corpus, rng: np.random.Generator, size: int, crop: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -130,12 +140,13 @@ def main() -> None:
     hours = corpus.lengths.sum() / 360000
     print(f"train {hours:.1f} h in {len(corpus.lengths)} clips, val {len(val)} clips, device {device}", flush=True)
     model = TimingNet(ModelConfig(**{**mcfg, "dilations": tuple(mcfg["dilations"])})).to(device)
+    prior = feature_prior(data_dir, features) if model.config.lookahead is not None else {}
     print(f"parameters {sum(p.numel() for p in model.parameters())}", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=train["lr"], weight_decay=train["weight_decay"])
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=train["label_smoothing"])
     runs = Path("training/runs")
     runs.mkdir(parents=True, exist_ok=True)
-    best_path = runs / "best.safetensors"
+    best_path = runs / f"best_{Path(args.out).stem}.safetensors"
     budget = train["minutes"] * 60
     start = time.time()
     best, step, running = -1.0, 0, 0.0
@@ -163,7 +174,7 @@ def main() -> None:
                 best = metric
                 info = {"steps": step, "train_minutes": round(elapsed / 60, 1), "train_hours_audio": round(hours, 1),
                         "val_frame_accuracy": round(scores["all"], 4), "val_lip_accuracy": round(scores["lip"], 4),
-                        "device": device, "config": args.config}
+                        "device": device, "config": args.config, **prior}
                 save(model, features, best_path, info)
     shutil.copyfile(best_path, args.out)
     print(f"done: {step} steps in {(time.time() - start) / 60:.1f} min; best checkpoint -> {args.out}", flush=True)
