@@ -49,6 +49,10 @@ def _text_search(self, context, edit_text):
     return [t.name for t in bpy.data.texts if edit_text.lower() in t.name.lower()]
 
 
+LIVE_SOURCES = [
+    ("STRIP", "Sound Strip", "The scene's sound strip, as the timeline plays"),
+    ("MICROPHONE", "Microphone", "The default input device (needs the sounddevice package)"),
+]
 MARKER_ITEMS = [
     ("NONE", "None", "No timeline markers"),
     ("WORDS", "Words", "A timeline marker at each word, to see and nudge the timing"),
@@ -141,11 +145,8 @@ class LIPSYNC_PG_settings(GenerateProps, bpy.types.PropertyGroup):
     stage: bpy.props.StringProperty(name="Stage", description="What the running job is doing")
     live_record: bpy.props.BoolProperty(name="Record", default=False,
                                         description="Bake what live mode performs into an Action when it stops")
-    live_source: bpy.props.EnumProperty(
-        name="Source", default="STRIP", description="What drives the mouth in live mode",
-        items=[("STRIP", "Sound Strip", "The scene's sound strip, as the timeline plays"),
-               ("MICROPHONE", "Microphone", "The default input device (needs the sounddevice package)")],
-    )
+    live_source: bpy.props.EnumProperty(name="Source", default="STRIP", items=LIVE_SOURCES,
+                                        description="What drives the mouth in live mode")
 
 
 classes = (LIPSYNC_PG_settings,)

@@ -14,7 +14,7 @@ from ..core.errors import LipsyncError
 from ..core.settings import TIMING
 from ..inference.background import BackgroundLine
 from ..properties import GenerateProps
-from . import progress
+from . import polls, progress
 
 
 class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
@@ -29,13 +29,9 @@ class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        if LIPSYNC_OT_generate._job is not None:
-            cls.poll_message_set("Lip sync is being generated: wait for it, or press Esc to cancel it")
-            return False
-        if context.active_object is None:
-            cls.poll_message_set("Select the character (its head mesh or armature)")
-            return False
-        return True
+        running = LIPSYNC_OT_generate._job is not None
+        return polls.explain(cls, "Lip sync is being generated: wait, or press Esc to cancel" if running else None,
+                             context)
 
     def _request(self, context) -> Request:
         """The line as the user gave it: sound strip or file, transcript from wherever it was found."""

@@ -9,6 +9,8 @@ from ..blender.generate import resolve_preset
 from ..blender.rig import find_character
 from ..blender.sources import sound_strips
 from ..core.errors import LipsyncError
+from ..properties import LIVE_SOURCES
+from . import polls
 
 
 class LIPSYNC_OT_live_start(bpy.types.Operator):
@@ -23,21 +25,12 @@ class LIPSYNC_OT_live_start(bpy.types.Operator):
                                      description="Rig preset (empty: the preferences' default, usually auto)")
     record: bpy.props.BoolProperty(name="Record", default=False,
                                    description="Bake what is performed into an Action when live mode stops")
-    source: bpy.props.EnumProperty(
-        name="Source", default="STRIP", description="What drives the mouth",
-        items=[("STRIP", "Sound Strip", "The scene's sound strip, as the timeline plays"),
-               ("MICROPHONE", "Microphone", "The default input device (needs the sounddevice package)")],
-    )
+    source: bpy.props.EnumProperty(name="Source", default="STRIP", items=LIVE_SOURCES,
+                                   description="What drives the mouth")
 
     @classmethod
     def poll(cls, context):
-        if live.running():
-            cls.poll_message_set("Live mode is running: stop it first")
-            return False
-        if context.active_object is None:
-            cls.poll_message_set("Select the character (its head mesh or armature)")
-            return False
-        return True
+        return polls.explain(cls, "Live mode is running: stop it first" if live.running() else None, context)
 
     def execute(self, context):
         try:

@@ -10,6 +10,7 @@ from ..blender.rig import find_character
 from ..core.errors import LipsyncError
 from ..core.preset_toml import preset_toml
 from ..core.presets import Preset
+from . import polls
 
 
 class LIPSYNC_OT_detect_preset(bpy.types.Operator):
@@ -20,10 +21,7 @@ class LIPSYNC_OT_detect_preset(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        if context.active_object is None:
-            cls.poll_message_set("Select the character (its head mesh or armature)")
-            return False
-        return True
+        return polls.explain(cls, None, context)
 
     def execute(self, context):
         settings = context.scene.lipsync
@@ -51,10 +49,7 @@ class LIPSYNC_OT_save_preset(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        if context.active_object is None:
-            cls.poll_message_set("Select the character (its head mesh or armature)")
-            return False
-        return True
+        return polls.explain(cls, None, context)
 
     def invoke(self, context, event):
         return context.window_manager.invoke_props_dialog(self)
