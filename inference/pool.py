@@ -89,7 +89,7 @@ class LinePool:
 
     def close(self, cancel: bool = False) -> None:
         """Wait for the workers to end; with ``cancel``, drop queued lines and stop the workers now."""
-        if cancel:
+        if cancel:  # Python 3.14 has terminate_workers(); before it, the executor's own process table
             for process in list((self.executor._processes or {}).values()):
                 process.terminate()
         self.executor.shutdown(wait=True, cancel_futures=cancel)
