@@ -155,12 +155,13 @@ def _on_frame(scene: bpy.types.Scene, depsgraph=None) -> None:
     session = _session
     if session is None:
         return
-    rate = session.stream.model.features.sample_rate if session.stream else load_stream_model().features.sample_rate
+    model = load_stream_model()
+    rate = model.features.sample_rate
     seconds = (scene.frame_current - session.start_frame) / session.fps
-    if session.stream is None or seconds * rate < session.pushed - 2 * load_stream_model().latency * rate:
+    if session.stream is None or seconds * rate < session.pushed - 2 * model.latency * rate:
         session.stream, session.pushed = Stream(rate, binding=session.binding), 0  # (re)start, e.g. scrubbed back
         session.weights = {}
-    wanted = int(np.clip((seconds + session.stream.model.latency) * rate, 0, len(session.samples)))
+    wanted = int(np.clip((seconds + model.latency) * rate, 0, len(session.samples)))
     if wanted > session.pushed:
         for t, weights in session.stream.push(session.samples[session.pushed:wanted]):
             if t <= seconds + 1e-6:

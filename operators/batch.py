@@ -86,9 +86,7 @@ class LIPSYNC_OT_batch(bpy.types.Operator):
         if event.type == "ESC" or LIPSYNC_OT_batch.cancel_requested:
             run.cancel()
             self._end(context)
-            context.scene.lipsync.last_result = "Batch cancelled; nothing was changed"
-            self.report({"WARNING"}, context.scene.lipsync.last_result)
-            return {"CANCELLED"}
+            return progress.cancelled(self, context, "Batch")
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
         run.step(0)

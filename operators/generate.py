@@ -89,9 +89,7 @@ class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
         if event.type == "ESC" or job.cancelled:
             job.cancel()
             self._end(context)
-            context.scene.lipsync.last_result = "Cancelled; nothing was changed"
-            self.report({"WARNING"}, "Lip sync cancelled; nothing was changed")
-            return {"CANCELLED"}
+            return progress.cancelled(self, context, "Lip sync")
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
         if not job.done:

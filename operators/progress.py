@@ -27,3 +27,10 @@ def end(operator: bpy.types.Operator, context) -> None:
     wm.progress_end()
     context.workspace.status_text_set(None)
     context.scene.lipsync.progress, context.scene.lipsync.stage = 0.0, ""
+
+
+def cancelled(operator: bpy.types.Operator, context, what: str) -> set[str]:
+    """Report a cancelled job (the scene is as it was) and end the operator."""
+    context.scene.lipsync.last_result = f"{what} cancelled; nothing was changed"
+    operator.report({"WARNING"}, context.scene.lipsync.last_result)
+    return {"CANCELLED"}
