@@ -54,9 +54,37 @@ def raw_log_mel(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
     return window_log_mel(np.lib.stride_tricks.sliding_window_view(padded, config.n_fft)[:: config.hop][:n], config)
 
 
+def normalise(mel: np.ndarray) -> np.ndarray:
+    """Each band of raw log-mel energies normalised over the clip (mean 0, std 1), as float32."""
+    mel = np.asarray(mel, dtype=np.float32)
+    return ((mel - mel.mean(axis=0)) / (mel.std(axis=0) + 1e-3)).astype(np.float32)
+
+
 def log_mel(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
     """``(frames, n_mels)`` float32 log-mel energies, each band normalised over the clip (mean 0, std 1)."""
-    mel = raw_log_mel(samples, config)
-    mel -= mel.mean(axis=0)
-    mel /= mel.std(axis=0) + 1e-3
-    return mel.astype(np.float32)
+    return normalise(raw_log_mel(samples, config))
+
+
+class RunningNorm:
+    """Causal normalisation, for streams: each frame is normalised by the mean and spread of the frames up to
+    and including it, pooled with a prior (the training set's statistics) worth ``prior_frames`` frames.
+
+    Call it on consecutive blocks of raw log-mel frames; the result does not depend on how they are split.
+    """
+
+    def __init__(self, prior_mean: np.ndarray, prior_std: np.ndarray, prior_frames: float) -> None:
+        mean = np.asarray(prior_mean, np.float64)
+        self.count = float(prior_frames)
+        self.sum = prior_frames * mean
+        self.squares = prior_frames * (np.asarray(prior_std, np.float64) ** 2 + mean**2)
+
+    def __call__(self, mel: np.ndarray) -> np.ndarray:
+        mel = np.asarray(mel, np.float64)
+        sums = self.sum + np.cumsum(mel, axis=0)
+        squares = self.squares + np.cumsum(mel**2, axis=0)
+        counts = self.count + np.arange(1, len(mel) + 1)[:, None]
+        if len(mel):
+            self.sum, self.squares, self.count = sums[-1], squares[-1], float(counts[-1, 0])
+        mean = sums / counts
+        std = np.sqrt(np.maximum(squares / counts - mean**2, 0.0))
+        return ((mel - mean) / (std + 1e-3)).astype(np.float32)

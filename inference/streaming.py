@@ -2,9 +2,10 @@
 
 The causal timing network (``timing_net_stream.safetensors``, trained by ``training/config_stream.toml``) runs one
 frame at a time in numpy: each layer keeps only the past inputs its kernel still needs, so a hop costs the same
-however long the stream has run. Features are normalised with running statistics that start from the training
-set's, and come to the clip's own as the stream goes on. All state lives in a ``Stream``, so one process can serve
-many streams; the model's arrays are shared and never written.
+however long the stream has run. Features are normalised with running statistics that start from a typical
+training clip's and come to the voice's own as the stream goes on; the network was trained on features normalised
+this way. All state lives in a ``Stream``, so one process can serve many streams; the model's arrays are shared
+and never written.
 """
 
 from __future__ import annotations
@@ -18,15 +19,12 @@ import numpy as np
 from ..core.phone_classes import CLASSES, SILENCE_CLASS, representative_label
 from ..core.presets import RigBinding
 from ..core.visemes import VISEMES, phone_viseme
-from .features import FeatureConfig, window_log_mel
+from .features import FeatureConfig, RunningNorm, window_log_mel
 
 STREAM_WEIGHTS = Path(__file__).parent / "weights" / "timing_net_stream.safetensors"
 SHARPNESS = 2.0
 """Viseme probabilities are raised to this power (and renormalised) for display: the likeliest shape reads clearly
 instead of a blend of every candidate."""
-PRIOR_FRAMES = 30
-"""Weight, in frames, of the training statistics in a stream's running feature normalisation (0.3 s; chosen
-on librivox, not on the timit-dev set the budget is scored on)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +52,8 @@ class StreamModel:
     head_bias: np.ndarray
     prior_mean: np.ndarray
     prior_std: np.ndarray
+    prior_frames: float
+    """Weight, in frames, of the training statistics in the running feature normalisation."""
     to_visemes: np.ndarray
     """``(classes, visemes)``: which viseme each phone class shows."""
 
@@ -84,10 +84,12 @@ def load_stream_model(path: Path = STREAM_WEIGHTS) -> StreamModel:
         raise ValueError(f"{path.name} is not a causal (streaming) model")
     with safe_open(str(path), framework="pt") as handle:
         info = json.loads(handle.metadata()["info"])
-    return stream_model(model, features, np.array(info["feature_mean"]), np.array(info["feature_std"]))
+    return stream_model(model, features, np.array(info["feature_mean"]), np.array(info["feature_std"]),
+                        info["prior_frames"])
 
 
-def stream_model(model, features: FeatureConfig, prior_mean: np.ndarray, prior_std: np.ndarray) -> StreamModel:
+def stream_model(model, features: FeatureConfig, prior_mean: np.ndarray, prior_std: np.ndarray,
+                 prior_frames: float) -> StreamModel:
     """The arrays of a causal ``TimingNet`` (in eval mode) for frame-by-frame use."""
     stem_conv, stem_norm = model.stem[0], model.stem[1]
     stem, stem_bias = _fold(stem_conv.weight, stem_conv.bias, stem_norm)
@@ -104,7 +106,7 @@ def stream_model(model, features: FeatureConfig, prior_mean: np.ndarray, prior_s
     return StreamModel(
         features, model.config.lookahead, np.ascontiguousarray(stem.transpose(2, 1, 0)), stem_bias, tuple(layers),
         np.ascontiguousarray(model.head.weight.detach().numpy().T), model.head.bias.detach().numpy(),
-        prior_mean.astype(np.float32), prior_std.astype(np.float32), to_visemes,
+        prior_mean.astype(np.float32), prior_std.astype(np.float32), float(prior_frames), to_visemes,
     )
 
 
@@ -151,11 +153,9 @@ class Stream:
             self._resampler = soxr.ResampleStream(sample_rate, f.sample_rate, 1, dtype="float32")
         self._buffer = np.zeros(f.n_fft // 2, np.float32)  # frame 0 is centred on the first sample
         self._net = _Net(self.model)
+        self._norm = RunningNorm(self.model.prior_mean, self.model.prior_std, self.model.prior_frames)
         self._frames = 0
         self._emitted = 0
-        self._sum = PRIOR_FRAMES * self.model.prior_mean.astype(np.float64)
-        self._squares = PRIOR_FRAMES * (self.model.prior_std.astype(np.float64) ** 2 + self._sum ** 2
-                                        / PRIOR_FRAMES ** 2)
         self._weights = np.zeros(len(VISEMES), np.float32)
         self._weights[VISEMES.index("sil")] = 1.0
         self._release = 1.0 - np.exp(-f.frame_seconds / smoothing) if smoothing > 0 else 1.0
@@ -172,23 +172,15 @@ class Stream:
         if not count:
             return []
         windows = np.lib.stride_tricks.sliding_window_view(self._buffer, f.n_fft)[:: f.hop][:count]
-        mels = window_log_mel(windows, f)
+        mels = self._norm(window_log_mel(windows, f))
         self._buffer = self._buffer[count * f.hop:]
         out = []
         for mel in mels:
-            logits = self._net.step(self._normalise(mel))
+            logits = self._net.step(mel)
             self._frames += 1
             if self._frames > self.model.lookahead:
                 out.append(self._emit(logits))
         return out
-
-    def _normalise(self, mel: np.ndarray) -> np.ndarray:
-        self._sum += mel
-        self._squares += mel.astype(np.float64) ** 2
-        n = PRIOR_FRAMES + self._frames + 1
-        mean = self._sum / n
-        std = np.sqrt(np.maximum(self._squares / n - mean**2, 0.0))
-        return ((mel - mean) / (std + 1e-3)).astype(np.float32)
 
     def _emit(self, logits: np.ndarray) -> tuple[float, dict[str, float]]:
         posterior = np.exp(logits - logits.max())

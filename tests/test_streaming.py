@@ -9,7 +9,7 @@ from lipsync_ai.core.audio import load_audio
 from lipsync_ai.core.preset_files import load_preset
 from lipsync_ai.core.presets import bind, own_rig
 from lipsync_ai.core.visemes import VISEMES
-from lipsync_ai.inference.features import FeatureConfig, log_mel
+from lipsync_ai.inference.features import FeatureConfig, RunningNorm, log_mel, normalise, raw_log_mel
 from lipsync_ai.inference.model import ModelConfig, TimingNet, log_posteriors
 from lipsync_ai.inference.streaming import SHARPNESS, Stream, _Net, load_stream_model, stream_model
 
@@ -41,9 +41,21 @@ def test_frame_by_frame_equals_the_whole_clip_network():
     frames = np.random.default_rng(0).standard_normal((200, 64)).astype(np.float32)
     with torch.no_grad():
         whole = net(torch.from_numpy(frames)[None])[0].numpy()
-    state = _Net(stream_model(net, FeatureConfig(), np.zeros(64), np.ones(64)))
+    state = _Net(stream_model(net, FeatureConfig(), np.zeros(64), np.ones(64), 30))
     stepped = np.array([state.step(f) for f in frames])[2:]
     np.testing.assert_allclose(stepped, whole[:198], atol=1e-4)
+
+
+def test_running_normalisation_is_split_free_and_comes_to_the_clip_statistics(speech):
+    raw = raw_log_mel(speech, FeatureConfig())
+    prior = RunningNorm(raw.mean(axis=0) + 3.0, raw.std(axis=0) * 2, 30)  # a prior far from this voice
+    whole = prior(raw)
+    pieces = RunningNorm(raw.mean(axis=0) + 3.0, raw.std(axis=0) * 2, 30)
+    split = np.concatenate([pieces(raw[:1]), pieces(raw[1:37]), pieces(raw[37:37]), pieces(raw[37:])])
+    np.testing.assert_allclose(split, whole, atol=1e-5)
+    clip = normalise(raw)
+    assert np.abs(whole[:20] - clip[:20]).mean() > 0.3, "at first the prior dominates"
+    assert np.abs(whole[-100:] - clip[-100:]).mean() < 0.25, "later the voice's own statistics do"
 
 
 def test_latency_is_within_the_budget():

@@ -1,7 +1,8 @@
 """Generate training and validation data: synthetic speech with exact phone timings, augmented, as features.
 
-Train shards: ``data/train_<worker>.npz`` (log-mel float16, frame classes int8, utterance lengths). Validation
-(held-out voices): ``data/val/<id>.wav`` + ``<id>.json`` (text, language, phones with times), clean.
+Train shards: ``data/train_<worker>.npz`` (raw log-mel float16, normalised by the training loop the way its model
+will be run; frame classes int8; utterance lengths). Validation (held-out voices): ``data/val/<id>.wav`` +
+``<id>.json`` (text, language, phones with times), clean.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 import soundfile
 
 from ..core.phone_classes import SILENCE_CLASS
-from ..inference.features import FeatureConfig, log_mel
+from ..inference.features import FeatureConfig, raw_log_mel
 from .augment import augment
 from .texts import TextSource
 from .tts import RATE, Utterance, espeak, flite
@@ -67,7 +68,7 @@ def train_worker(args: tuple[dict, int]) -> str:
             continue
         for copy in range(data["copies"]):
             aug = augment(utt.samples, rng, strength=0.35 if copy == 0 else 1.0)
-            mel = log_mel(aug.samples, features)
+            mel = raw_log_mel(aug.samples, features)
             feats.append(mel.astype(np.float16))
             labels.append(frame_labels(utt, len(mel), aug.time_scale, aug.offset, features.frame_seconds))
             lengths.append(len(mel))

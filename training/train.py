@@ -13,6 +13,7 @@ import math
 import shutil
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import soundfile
 import torch
 
 from ..core.phone_classes import CLASSES, SILENCE_CLASS, phone_class
-from ..inference.features import FeatureConfig, log_mel, raw_log_mel
+from ..inference.features import FeatureConfig, RunningNorm, normalise, raw_log_mel
 from ..inference.model import WEIGHTS, ModelConfig, TimingNet, save
 from .augment import augment
 
@@ -34,7 +35,13 @@ class Corpus:
     lengths: np.ndarray
 
 
-def load_train(data_dir: Path) -> Corpus:
+Normaliser = Callable[[np.ndarray], np.ndarray]
+"""Raw log-mel frames of one clip (or crop) -> the network's input, the way the model will be run."""
+
+
+def load_train(data_dir: Path, per_clip: bool) -> Corpus:
+    """The generated shards; with ``per_clip`` each clip's features are normalised over the clip here, otherwise
+    they stay raw for a running normalisation of each crop."""
     feats, labels, lengths = [], [], []
     for shard in sorted(data_dir.glob("train_*.npz")):
         with np.load(shard) as d:
@@ -43,11 +50,16 @@ def load_train(data_dir: Path) -> Corpus:
             lengths.append(d["lengths"])
     lengths_arr = np.concatenate(lengths)
     offsets = np.concatenate([[0], np.cumsum(lengths_arr)[:-1]])
-    return Corpus(torch.from_numpy(np.concatenate(feats)), torch.from_numpy(np.concatenate(labels).astype(np.int64)),
+    all_feats = np.concatenate(feats)
+    if per_clip:
+        for begin, n in zip(offsets, lengths_arr, strict=True):
+            all_feats[begin: begin + n] = normalise(all_feats[begin: begin + n])
+    return Corpus(torch.from_numpy(all_feats), torch.from_numpy(np.concatenate(labels).astype(np.int64)),
                   offsets, lengths_arr)
 
 
-def load_val(data_dir: Path, features: FeatureConfig, seed: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
+def load_val(data_dir: Path, features: FeatureConfig, seed: int,
+             norm: Normaliser) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """(language, features, frame classes) per held-out clip, clean and augmented."""
     rng = np.random.default_rng(seed)
     out = []
@@ -59,7 +71,7 @@ def load_val(data_dir: Path, features: FeatureConfig, seed: int) -> list[tuple[s
         classes = np.array([phone_class(p["label"]) for p in meta["phones"]])
         for aug in (None, augment(samples, rng, 1.0)):
             x, scale, offset = (samples, 1.0, 0.0) if aug is None else (aug.samples, aug.time_scale, aug.offset)
-            mel = log_mel(x, features)
+            mel = norm(raw_log_mel(x, features))
             times = (np.arange(len(mel)) * features.frame_seconds - offset) / scale
             idx = np.clip(np.searchsorted(starts, times, side="right") - 1, 0, None)
             inside = (times >= 0) & (times < ends[idx])
@@ -67,17 +79,20 @@ def load_val(data_dir: Path, features: FeatureConfig, seed: int) -> list[tuple[s
     return out
 
 
-def feature_prior(data_dir: Path, features: FeatureConfig) -> dict[str, list[float]]:
-    """Mean and spread of each raw log-mel band over the clean validation clips: where a stream's running
-    normalisation starts before it has heard enough of its own audio."""
-    mels = [raw_log_mel(soundfile.read(path, dtype="float32")[0], features)
-            for path in sorted((data_dir / "val").glob("*.wav"))]
-    stacked = np.concatenate(mels)
-    return {"feature_mean": stacked.mean(axis=0).round(4).tolist(),
-            "feature_std": stacked.std(axis=0).round(4).tolist()}
+def feature_prior(corpus: Corpus) -> dict[str, list[float]]:
+    """A typical (augmented) training clip's mean and spread of each raw log-mel band: where a stream's running
+    normalisation starts before it has heard enough of its own audio. The spread is taken within each clip, so
+    the differences in level between clips do not inflate it."""
+    clips = [corpus.feats[o: o + n].double() for o, n in zip(corpus.offsets, corpus.lengths, strict=True)]
+    means = torch.stack([clip.mean(dim=0) for clip in clips])
+    variances = torch.stack([clip.var(dim=0, correction=0) for clip in clips])
+    return {"feature_mean": means.mean(dim=0).round(decimals=4).tolist(),
+            "feature_std": variances.mean(dim=0).sqrt().round(decimals=4).tolist()}
 
 
-def batch(corpus: Corpus, rng: np.random.Generator, size: int, crop: int) -> tuple[torch.Tensor, torch.Tensor]:
+def batch(corpus: Corpus, rng: np.random.Generator, size: int, crop: int,
+          norm: Normaliser | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random crops, weighted by clip length; ``norm`` normalises each crop as a stream starting there would."""
     picks = rng.choice(len(corpus.lengths), size=size, p=corpus.lengths / corpus.lengths.sum())
     x = torch.zeros(size, crop, corpus.feats.shape[1])
     y = torch.full((size, crop), -100, dtype=torch.int64)
@@ -86,7 +101,8 @@ def batch(corpus: Corpus, rng: np.random.Generator, size: int, crop: int) -> tup
         start = int(rng.integers(0, max(1, length - crop + 1)))
         n = min(crop, length - start)
         begin = int(corpus.offsets[u]) + start
-        x[i, :n] = corpus.feats[begin: begin + n].float()
+        crop_feats = corpus.feats[begin: begin + n]
+        x[i, :n] = torch.from_numpy(norm(crop_feats.numpy())) if norm else crop_feats.float()
         y[i, :n] = corpus.labels[begin: begin + n]
     return x, y
 
@@ -135,12 +151,18 @@ def main() -> None:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     data_dir = Path(config["data"]["dir"])
     features = FeatureConfig(n_mels=mcfg["n_mels"])
-    corpus = load_train(data_dir)
-    val = load_val(data_dir, features, config["seed"])
+    streaming = mcfg.get("lookahead") is not None
+    corpus = load_train(data_dir, per_clip=not streaming)
+    # a causal (streaming) model is trained on the running normalisation it will be run with
+    prior = {**feature_prior(corpus), "prior_frames": train["prior_frames"]} if streaming else {}
+
+    def running_norm(mel: np.ndarray) -> np.ndarray:
+        return RunningNorm(prior["feature_mean"], prior["feature_std"], prior["prior_frames"])(mel)
+
+    val = load_val(data_dir, features, config["seed"], running_norm if streaming else normalise)
     hours = corpus.lengths.sum() / 360000
     print(f"train {hours:.1f} h in {len(corpus.lengths)} clips, val {len(val)} clips, device {device}", flush=True)
     model = TimingNet(ModelConfig(**{**mcfg, "dilations": tuple(mcfg["dilations"])})).to(device)
-    prior = feature_prior(data_dir, features) if model.config.lookahead is not None else {}
     print(f"parameters {sum(p.numel() for p in model.parameters())}", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=train["lr"], weight_decay=train["weight_decay"])
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=train["label_smoothing"])
@@ -155,7 +177,7 @@ def main() -> None:
         lr = train["lr"] * min(1.0, (step + 1) / 300) * 0.5 * (1 + math.cos(math.pi * frac))
         for group in opt.param_groups:
             group["lr"] = lr
-        x, y = batch(corpus, rng, train["batch"], train["crop_frames"])
+        x, y = batch(corpus, rng, train["batch"], train["crop_frames"], running_norm if streaming else None)
         x = spec_augment(x, rng, train["freq_mask"]).to(device)
         logits = model(x)
         loss = loss_fn(logits.reshape(-1, logits.shape[-1]), y.to(device).reshape(-1))
