@@ -28,6 +28,19 @@ def run_lipsync(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(LIPSYNC), *map(str, args)], capture_output=True, text=True, timeout=300)
 
 
+def sphere_with_shape_keys(names):
+    """A factory-fresh empty scene holding one active sphere with a Basis and the named shape keys."""
+    import bpy
+
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    bpy.ops.mesh.primitive_uv_sphere_add()
+    obj = bpy.context.active_object
+    obj.shape_key_add(name="Basis")
+    for name in names:
+        obj.shape_key_add(name=name)
+    return obj
+
+
 @pytest.fixture(scope="module")
 def addon():
     """The add-on registered for a test module, as Blender does when it is enabled."""

@@ -4,7 +4,7 @@ import bpy
 import numpy as np
 import pytest
 
-from conftest import DEMO_AUDIO, DEMO_TEXT
+from conftest import DEMO_AUDIO, DEMO_TEXT, sphere_with_shape_keys
 from lipsync_ai.blender.writer import SLOTTED, TAG, action_fcurves, animated_fcurves
 
 VISEMES = ("PP", "FF", "aa", "O", "U", "E")
@@ -15,13 +15,10 @@ pytestmark = pytest.mark.usefixtures("addon")
 @pytest.fixture
 def rig():
     """A mouth with bare viseme names, a blink key the user animated, and a quaternion jaw bone."""
-    bpy.ops.wm.read_factory_settings(use_empty=True)
-    bpy.ops.mesh.primitive_uv_sphere_add()
-    head = bpy.context.active_object
-    head.shape_key_add(name="Basis")
-    for name in (*VISEMES, "Blink"):
-        head.shape_key_add(name=name).data[0].co.z += 0.1
+    head = sphere_with_shape_keys((*VISEMES, "Blink"))
     key = head.data.shape_keys
+    for block in key.key_blocks[1:]:
+        block.data[0].co.z += 0.1
     key.key_blocks["Blink"].value = 1.0
     key.key_blocks["Blink"].keyframe_insert("value", frame=5)
     user_action = key.animation_data.action

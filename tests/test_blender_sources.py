@@ -6,7 +6,7 @@ import shutil
 import bpy
 import pytest
 
-from conftest import DEMO_AUDIO, DEMO_TEXT
+from conftest import DEMO_AUDIO, DEMO_TEXT, sphere_with_shape_keys
 from lipsync_ai.blender.writer import action_fcurves
 from lipsync_ai.operators.generate import LIPSYNC_OT_generate
 from lipsync_ai.preferences import dependency_status
@@ -16,13 +16,7 @@ pytestmark = pytest.mark.usefixtures("addon")
 
 @pytest.fixture
 def head():
-    bpy.ops.wm.read_factory_settings(use_empty=True)
-    bpy.ops.mesh.primitive_uv_sphere_add()
-    obj = bpy.context.active_object
-    obj.shape_key_add(name="Basis")
-    for name in ("viseme_PP", "viseme_aa", "viseme_O", "viseme_FF"):
-        obj.shape_key_add(name=name)
-    return obj
+    return sphere_with_shape_keys(("viseme_PP", "viseme_aa", "viseme_O", "viseme_FF"))
 
 
 def strips(scene):

@@ -4,7 +4,7 @@
 import bpy
 import pytest
 
-from conftest import DEMO_AUDIO
+from conftest import DEMO_AUDIO, sphere_with_shape_keys
 from lipsync_ai.blender import live
 from lipsync_ai.blender.writer import TAG, animated_fcurves
 
@@ -14,16 +14,9 @@ pytestmark = [pytest.mark.skipif(not bpy.app.build_options.audaspace,
 VISEMES = ("viseme_sil", "viseme_PP", "viseme_aa", "viseme_O", "viseme_FF", "viseme_E")
 
 
-
-
 @pytest.fixture
 def head():
-    bpy.ops.wm.read_factory_settings(use_empty=True)
-    bpy.ops.mesh.primitive_uv_sphere_add()
-    obj = bpy.context.active_object
-    obj.shape_key_add(name="Basis")
-    for name in VISEMES:
-        obj.shape_key_add(name=name)
+    obj = sphere_with_shape_keys(VISEMES)
     obj.data.shape_keys.key_blocks["viseme_E"].value = 0.3  # the user's own pose, to be restored
     scene = bpy.context.scene
     editor = scene.sequence_editor_create()
