@@ -57,7 +57,7 @@ def raw_log_mel(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
 def normalise(mel: np.ndarray) -> np.ndarray:
     """Each band of raw log-mel energies normalised over the clip (mean 0, std 1), as float32."""
     mel = np.asarray(mel, dtype=np.float32)
-    return ((mel - mel.mean(axis=0)) / (mel.std(axis=0) + 1e-3)).astype(np.float32)
+    return (mel - mel.mean(axis=0)) / (mel.std(axis=0) + 1e-3)
 
 
 def log_mel(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
@@ -67,7 +67,7 @@ def log_mel(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
 
 class RunningNorm:
     """Causal normalisation, for streams: each frame is normalised by the mean and spread of the frames up to
-    and including it, pooled with a prior (the training set's statistics) worth ``prior_frames`` frames.
+    and including it, pooled with a prior (a typical training clip's statistics) worth ``prior_frames`` frames.
 
     Call it on consecutive blocks of raw log-mel frames; the result does not depend on how they are split.
     """
