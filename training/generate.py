@@ -20,6 +20,7 @@ import soundfile
 from ..core.phone_classes import SILENCE_CLASS
 from ..inference.features import FeatureConfig, raw_log_mel
 from .augment import augment
+from .kokoro import kokoro
 from .texts import TextSource
 from .tts import RATE, Utterance, espeak, flite
 
@@ -44,7 +45,16 @@ def synthesise(rng: np.random.Generator, texts: TextSource, data: dict, validati
 
 def speak(rng: np.random.Generator, texts: TextSource, data: dict, language: str, validation: bool):
     text = texts.text(language, int(rng.integers(data["sentences"][0], data["sentences"][1] + 1)))
-    if language == "en-us" and rng.random() < data["flite_share_en"]:
+    engine = rng.random()
+    kokoro_share = data.get("kokoro_share", {}).get(language, 0.0)
+    if engine < kokoro_share:
+        if validation:
+            voice = str(rng.choice(data["kokoro_val_voices"]))
+            return kokoro().synth(text, language, (voice, voice), 1.0, 1.0)
+        pair = rng.choice(data["kokoro_voices"], 2, replace=False)
+        return kokoro().synth(text, language, (str(pair[0]), str(pair[1])), float(rng.uniform()),
+                              float(rng.uniform(0.8, 1.25)))
+    if language == "en-us" and (engine - kokoro_share) / (1 - kokoro_share) < data["flite_share_en"]:
         voices = data["flite_val_voices" if validation else "flite_voices"]
         return flite(text, str(rng.choice(voices)), float(rng.uniform(0.8, 1.4)))
     variants = data["espeak_val_variants" if validation else "espeak_variants"]
@@ -66,7 +76,8 @@ def train_worker(args: tuple[dict, int]) -> str:
         utt = synthesise(rng, texts, data, validation=False)
         if utt is None or len(utt.samples) < RATE * 0.3:
             continue
-        for copy in range(data["copies"]):
+        copies = data["kokoro_copies"] if utt.voice.startswith("kokoro") else data["copies"]
+        for copy in range(copies):
             aug = augment(utt.samples, rng, strength=0.35 if copy == 0 else 1.0)
             mel = raw_log_mel(aug.samples, features)
             feats.append(mel.astype(np.float16))
