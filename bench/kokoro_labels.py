@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 from accuracy import make_timer
-from scoring import CLOSED, FV, PhoneScore, class_grid, events, score_phones
+from scoring import CLOSED, FV, PhoneScore, class_grid, events, match_events, score_phones
 
 from lipsync_ai.core.types import Segment
 from lipsync_ai.inference.engine import align_file
@@ -27,15 +27,9 @@ from lipsync_ai.training.tts import RATE
 
 
 def signed_onsets(ref: list[Segment], pred: list[Segment], duration: float, cls: str) -> list[float]:
-    """For each reference event of ``cls``, the nearest overlapping predicted event's start minus its own (s)."""
-    (rs, re_), (ps, pe) = events(class_grid(ref, duration), cls), events(class_grid(pred, duration), cls)
-    out = []
-    for start, end in zip(rs, re_, strict=True):
-        near = (ps < end + 3.3) & (pe > start - 3.3)
-        if near.any():
-            gaps = ps[near] - start
-            out.append(float(gaps[np.argmin(np.abs(gaps))]) * 0.01)
-    return out
+    """For each hit reference event of ``cls``, the nearest overlapping predicted event's start minus its own (s)."""
+    ref_grid, pred_grid = class_grid(ref, duration), class_grid(pred, duration)
+    return match_events(events(ref_grid, cls), events(pred_grid, cls))[1]
 
 
 def main() -> None:

@@ -150,16 +150,17 @@ class PhoneScore:
 def match_events(
     ref: tuple[np.ndarray, np.ndarray], pred: tuple[np.ndarray, np.ndarray], tolerance: float = TOLERANCE
 ) -> tuple[EventCounts, list[float]]:
-    """Hits and correct predictions between two event lists (frame units), and each hit's onset error (s).
+    """Hits and correct predictions between two event lists (frame units), and each hit's onset offset (s).
 
-    A hit reference event's onset error is measured to the overlapping predicted event with the nearest start.
+    A hit reference event's onset offset is the start of the overlapping predicted event with the nearest start,
+    minus its own (negative when the prediction is early).
     """
     (rs, re_), (ps, pe) = ref, pred
     tol = tolerance / FRAME
     near = (ps[None, :] < re_[:, None] + tol) & (pe[None, :] > rs[:, None] - tol)
     hit = near.any(axis=1)
-    gaps = np.where(near, np.abs(ps[None, :] - rs[:, None]), np.inf)
-    onsets = (gaps[hit].min(axis=1) * FRAME).tolist() if hit.any() else []
+    offsets = np.where(near, ps[None, :] - rs[:, None], np.inf)[hit]
+    onsets = [float(row[np.abs(row).argmin()]) * FRAME for row in offsets]
     counts = EventCounts(len(rs), int(hit.sum()), len(ps), int(near.any(axis=0).sum()))
     return counts, onsets
 
@@ -174,7 +175,7 @@ def score_phones(
         counts, onsets = match_events(events(ref_grid, cls), events(pred_grid, cls), tolerance)
         score.counts[cls] = counts
         if cls == CLOSED:
-            score.onset_errors = onsets
+            score.onset_errors = [abs(onset) for onset in onsets]
     return score
 
 

@@ -143,13 +143,14 @@ class Kokoro:
         items = espeak_phones(text, language)
         tokens, owners = [], []
         for i, item in enumerate(items):
-            for char in item if item in _PUNCTUATION or item == " " else kokoro_symbols(item, language):
+            for char in kokoro_symbols(item, language):
                 if char in self.vocab:
                     tokens.append(self.vocab[char])
                     owners.append(i)
         if not tokens or len(tokens) > MAX_TOKENS:
             return None
-        style = mix * self.voices[voices[0]][len(tokens) - 1] + (1 - mix) * self.voices[voices[1]][len(tokens) - 1]
+        row = len(tokens) - 1  # Kokoro's voices hold one style per input length
+        style = mix * self.voices[voices[0]][row] + (1 - mix) * self.voices[voices[1]][row]
         audio, counts = self.session.run(None, {
             "tokens": np.array([[0, *tokens, 0]], np.int64), "style": style.astype(np.float32).reshape(1, -1),
             "speed": np.array([speed], np.float32)})
