@@ -62,7 +62,7 @@ class LIPSYNC_OT_batch(bpy.types.Operator):
         settings = context.scene.lipsync
         path = Path(bpy.path.abspath(self.filepath))
         try:
-            options = Options(self.jobs or default_jobs(), self.nla, device=preferences.device(context),
+            options = Options(jobs=self.jobs or default_jobs(), nla=self.nla, device=preferences.device(context),
                               language=preferences.language(context, settings.language))
             run = BatchRun(path, options)
             if not run.total:
