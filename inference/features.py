@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+BLOCK = 4096
+"""Frames transformed at once: memory stays bounded however long the clip."""
+
 
 @dataclass(frozen=True)
 class FeatureConfig:
@@ -72,7 +75,8 @@ def raw_log_mel(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
     pad = config.n_fft // 2
     padded = np.pad(samples, (pad, pad + config.hop))
     n = frame_count(len(samples), config)
-    return window_log_mel(np.lib.stride_tricks.sliding_window_view(padded, config.n_fft)[:: config.hop][:n], config)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, config.n_fft)[:: config.hop][:n]
+    return np.concatenate([window_log_mel(windows[start:start + BLOCK], config) for start in range(0, n, BLOCK)])
 
 
 def normalise(mel: np.ndarray) -> np.ndarray:
