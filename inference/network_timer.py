@@ -154,6 +154,17 @@ class NetworkTimer:
             result.warnings.append("no speech was recognised in the clip")
 
 
+def cuda_usable() -> bool:
+    """Whether torch is importable and sees a CUDA GPU (without importing torch where it is not installed)."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        return False
+    import torch
+
+    return torch.cuda.is_available()
+
+
 def _cuda_logits(weights: Path) -> Logits:
     try:
         from .torch_model import cuda_logits

@@ -10,7 +10,7 @@ from lipsync_ai.core.audio import load_audio
 from lipsync_ai.core.errors import LipsyncError
 from lipsync_ai.inference.features import FeatureConfig, log_mel
 from lipsync_ai.inference.model import WEIGHTS, ModelConfig, Weights, build_network, load, log_posteriors
-from lipsync_ai.inference.network_timer import NetworkTimer
+from lipsync_ai.inference.network_timer import NetworkTimer, cuda_usable
 from lipsync_ai.inference.streaming import STREAM_WEIGHTS
 
 WEIGHT_FILES = [WEIGHTS, STREAM_WEIGHTS]
@@ -79,11 +79,13 @@ def test_cuda_without_a_cuda_torch_is_one_clear_line(monkeypatch):
     with pytest.raises(LipsyncError, match="CUDA build of torch") as missing:
         NetworkTimer("cuda")
     assert "\n" not in str(missing.value)
+    assert not cuda_usable()
 
 
 def test_cuda_on_a_cpu_only_torch_is_one_clear_line():
     torch = pytest.importorskip("torch")
     if torch.cuda.is_available():
         pytest.skip("this machine has CUDA")
+    assert not cuda_usable()
     with pytest.raises(LipsyncError, match="CUDA build of torch"):
         NetworkTimer("cuda")
