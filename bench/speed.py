@@ -36,6 +36,24 @@ SENTENCES = (
 )
 
 
+FIRST_AND_SECOND = """
+import sys, time
+from pathlib import Path
+from lipsync_ai.core.preset_files import load_preset
+from lipsync_ai.core.presets import bind, own_rig
+from lipsync_ai.core.settings import AnimationSettings
+from lipsync_ai.inference.pipeline import LineJob, run_line
+
+preset = load_preset("arkit")
+job = LineJob(Path(sys.argv[1]), sys.argv[2], "en-us", bind(preset, own_rig(preset)), AnimationSettings())
+for _ in range(2):
+    start = time.perf_counter()
+    run_line(job)
+    print(time.perf_counter() - start)
+"""
+"""Generate's work outside Blender, twice in one process: what the first Generate pays for loading."""
+
+
 def make_clip(folder: Path, seconds: float) -> tuple[Path, str]:
     """A WAV of whole flite sentences (voice slt) lasting at least ``seconds``, and its transcript."""
     pieces, texts, total = [], [], 0.0
@@ -108,6 +126,11 @@ def cold_start(folder: Path) -> None:
             subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
             times.append(time.perf_counter() - start)
         print(f"cold {label}: {statistics.median(times):.2f} s median of 3 (budget {budget} s)")
+    done = subprocess.run([sys.executable, "-c", FIRST_AND_SECOND, str(clip), text], check=True, env=env,
+                          capture_output=True, text=True)
+    first, second = map(float, done.stdout.split())
+    print(f"first line in a fresh process {first:.2f} s, second {second:.2f} s: the first adds {first - second:.2f} s "
+          "(Generate's timing and planning, outside Blender; budget 1 s)")
 
 
 def forward(path: Path) -> None:

