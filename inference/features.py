@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .network import matmul
+
 BLOCK = 4096
 """Frames transformed at once: memory stays bounded however long the clip."""
 
@@ -66,7 +68,7 @@ def window_log_mel(frames: np.ndarray, config: FeatureConfig) -> np.ndarray:
     window = np.hanning(config.n_fft + 1)[:-1].astype(np.float32)
     spectrum = np.fft.rfft(frames * window, axis=1)
     power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
-    return np.log(power @ mel_basis(config).T + 1e-6)
+    return np.log(matmul(power, mel_basis(config).T) + 1e-6)
 
 
 def raw_log_mel(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:

@@ -11,6 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+SMALL = 16
+"""Up to this many frames (a stream's hop) a product is summed by einsum: BLAS would wake its threads for it, which
+costs more than the product on a busy CPU."""
+
+
+def matmul(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """``x @ weight`` for ``(frames, inputs)`` by ``(inputs, outputs)``."""
+    return np.einsum("ti,io->to", x, weight) if len(x) <= SMALL else x @ weight
+
 
 @dataclass(frozen=True)
 class Conv:
@@ -34,11 +43,12 @@ class Conv:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         n = len(x) - self.reach
-        out = np.broadcast_to(self.bias, (n, len(self.bias))).copy()
+        out = np.empty((n, len(self.bias)), np.float32)
+        out[:] = self.bias
         depthwise = self.weight.ndim == 2
         for k, tap in enumerate(self.weight):
             shifted = x[k * self.dilation: k * self.dilation + n]
-            out += shifted * tap if depthwise else shifted @ tap
+            out += shifted * tap if depthwise else matmul(shifted, tap)
         return np.maximum(out, 0.0, out=out) if self.relu else out
 
 
@@ -64,7 +74,7 @@ class Block:
         return self.depthwise.inputs
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        y = self.depthwise(x) @ self.pointwise
+        y = matmul(self.depthwise(x), self.pointwise)
         y += self.pointwise_bias
         y += x[self.left: self.left + len(y)]
         return y
@@ -97,7 +107,7 @@ class Network:
         return self.output(x)[ahead:]
 
     def output(self, x: np.ndarray) -> np.ndarray:
-        out = x @ self.head
+        out = matmul(x, self.head)
         out += self.head_bias
         return out
 
