@@ -8,7 +8,7 @@ from typing import Literal
 
 import numpy as np
 
-from .coarticulation import Weights, dominance_weights, enforce_contacts, simplify_track
+from .coarticulation import Shares, dominance_weights, enforce_contacts, simplify_track
 from .emotion import EmotionLayer, emotion_curve
 from .keys import reduce_keys, step_keys
 from .presets import AXES, RigBinding, VisemePose
@@ -131,7 +131,7 @@ def _reduced(curves: list[Curve], contacts: list[int], settings: AnimationSettin
     return out
 
 
-def _sprite_curve(prop: str, track: list[Segment], poses: list[VisemePose], weights: Weights,
+def _sprite_curve(prop: str, track: list[Segment], poses: list[VisemePose], weights: Shares,
                   frames: np.ndarray, settings: AnimationSettings) -> Curve:
     """2D: the dominant viseme's drawing on each frame, held ``min_hold`` frames (contacts may be shorter)."""
     dominant = weights.argmax()
@@ -145,7 +145,7 @@ def _sprite_curve(prop: str, track: list[Segment], poses: list[VisemePose], weig
     return Curve(channel, frames, index, "CONSTANT")
 
 
-def _bone_curves(binding: RigBinding, poses: list[VisemePose], mix: Weights, opening: np.ndarray,
+def _bone_curves(binding: RigBinding, poses: list[VisemePose], mix: Shares, opening: np.ndarray,
                  frames: np.ndarray) -> list[Curve]:
     """Location and rotation curves per bone: the visemes' offsets blended, the jaw's opening added."""
     n = len(frames)

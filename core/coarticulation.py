@@ -64,7 +64,7 @@ REACH = 40.0
 
 
 @dataclass(frozen=True)
-class Weights:
+class Shares:
     """A frames x segments matrix of shares stored as a band: row ``f`` holds the columns (segments) ``first[f]``
     to ``first[f] + width - 1``; the shares outside it are negligible and count as zero."""
 
@@ -82,9 +82,9 @@ class Weights:
         """``per_segment[s]`` laid out like ``values``: ``(frames, width, ...)``."""
         return np.asarray(per_segment)[self.columns]
 
-    def scaled(self, factor: np.ndarray) -> Weights:
+    def scaled(self, factor: np.ndarray) -> Shares:
         """Each value times ``factor``'s (laid out like ``values``, e.g. by ``gather``)."""
-        return Weights(self.values * factor, self.first)
+        return Shares(self.values * factor, self.first)
 
     def __matmul__(self, per_segment: np.ndarray) -> np.ndarray:
         """The dense matrix times ``(segments,)`` or ``(segments, d)``: ``(frames,)`` or ``(frames, d)``."""
@@ -95,7 +95,7 @@ class Weights:
         return self.first + np.argmax(self.values, axis=1)
 
 
-def dominance_weights(track: list[Segment], times: np.ndarray, settings: AnimationSettings) -> Weights:
+def dominance_weights(track: list[Segment], times: np.ndarray, settings: AnimationSettings) -> Shares:
     """Per frame each segment's share of the mouth (shares sum to 1) of a track in time order.
 
     A viseme fully dominates its own span; before it, its dominance rises over ``anticipation`` (the lips get
@@ -121,10 +121,10 @@ def dominance_weights(track: list[Segment], times: np.ndarray, settings: Animati
     before = np.maximum(0.0, starts[columns] - t) / ahead[columns]
     after = np.maximum(0.0, t - ends[columns]) / blend
     dominance = strength[columns] * np.exp(-(before + after))
-    return Weights(dominance / dominance.sum(axis=1, keepdims=True), first)
+    return Shares(dominance / dominance.sum(axis=1, keepdims=True), first)
 
 
-def enforce_contacts(weights: Weights, track: list[Segment], times: np.ndarray) -> tuple[Weights, list[int]]:
+def enforce_contacts(weights: Shares, track: list[Segment], times: np.ndarray) -> tuple[Shares, list[int]]:
     """Make every contact reach its pose on at least one frame; returns the weights and those frames.
 
     The frame is the one inside the contact's span where it already dominates most (the nearest frame to its
@@ -148,4 +148,4 @@ def enforce_contacts(weights: Weights, track: list[Segment], times: np.ndarray) 
             values[f] *= (1.0 - target) / rest
         values[f, k] = target
         frames.append(f)
-    return Weights(values, weights.first), frames
+    return Shares(values, weights.first), frames
