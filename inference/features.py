@@ -58,6 +58,12 @@ def mel_basis(config: FeatureConfig) -> np.ndarray:
     return (triangles * (2.0 / (upper - lower))).astype(np.float32)
 
 
+@functools.cache
+def _window(n_fft: int) -> np.ndarray:
+    """The periodic Hann window."""
+    return np.hanning(n_fft + 1)[:-1].astype(np.float32)
+
+
 def frame_count(n_samples: int, config: FeatureConfig) -> int:
     """Frames for ``n_samples``: frame ``i`` is centred on sample ``i * hop``."""
     return 1 + n_samples // config.hop
@@ -65,8 +71,7 @@ def frame_count(n_samples: int, config: FeatureConfig) -> int:
 
 def window_log_mel(frames: np.ndarray, config: FeatureConfig) -> np.ndarray:
     """``(n, n_fft)`` windows of samples to ``(n, n_mels)`` log-mel energies (not normalised)."""
-    window = np.hanning(config.n_fft + 1)[:-1].astype(np.float32)
-    spectrum = np.fft.rfft(frames * window, axis=1)
+    spectrum = np.fft.rfft(frames * _window(config.n_fft), axis=1)
     power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
     return np.log(matmul(power, mel_basis(config).T) + 1e-6)
 
