@@ -17,14 +17,10 @@ DEVICES = ("cpu", "cuda")
 @functools.cache
 def default_timer(device: str = "cpu") -> Timer:
     """The timing network, loaded once per device."""
-    import torch
-
     from .network_timer import NetworkTimer
 
     if device not in DEVICES:
         raise LipsyncError(f"Unknown device '{device}'. Use cpu or cuda.")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise LipsyncError("CUDA is not available on this machine (or this torch build). Use the CPU device.")
     return NetworkTimer(device)
 
 

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.audio import resample
+from ..core.errors import LipsyncError
 from ..core.phone_classes import CLASSES, SILENCE_CLASS, phone_class, representative_label
 from ..core.phonemes import is_english
 from ..core.types import SILENCE, Alignment, Audio, Segment, WordPron
 from .features import log_mel
-from .model import WEIGHTS, load, log_posteriors
+from .model import WEIGHTS, Logits, load, log_posteriors
 from .viterbi import Unit, force_align, recognise
 
 
@@ -28,21 +30,18 @@ class DecodeConfig:
 
 
 class NetworkTimer:
-    """Times phones with the shipped timing network; ``device="cuda"`` runs the network on a GPU."""
+    """Times phones with the shipped timing network, in numpy; ``device="cuda"`` runs it on a GPU with torch."""
 
     def __init__(self, device: str = "cpu", weights: Path = WEIGHTS, config: DecodeConfig | None = None) -> None:
         self.device = device
-        self.model, self.features = load(weights, device)
+        self.network, self.features = load(weights)
+        self.logits: Logits = self.network.logits if device == "cpu" else _cuda_logits(weights)
         self.config = config or DecodeConfig()
 
     def posteriors(self, audio: Audio) -> np.ndarray:
         """``(frames, classes)`` log-posteriors; frame ``i`` is centred at ``i * hop``."""
-        if audio.sample_rate != self.features.sample_rate:
-            import librosa
-
-            samples = librosa.resample(audio.samples, orig_sr=audio.sample_rate, target_sr=self.features.sample_rate)
-            audio = Audio(samples.astype(np.float32), self.features.sample_rate)
-        return log_posteriors(self.model, log_mel(audio.samples, self.features), self.device)
+        samples = resample(audio.samples, audio.sample_rate, self.features.sample_rate)
+        return log_posteriors(self.logits, log_mel(samples, self.features), self.network.reach)
 
     def align(self, audio: Audio, words: Sequence[WordPron] | None, language: str) -> Alignment:
         return self.decode(self.posteriors(audio), audio.duration, words, language)
@@ -153,6 +152,27 @@ class NetworkTimer:
         result.phonemes = _close_gaps(segments, duration)
         if all(s.label == SILENCE for s in result.phonemes):
             result.warnings.append("no speech was recognised in the clip")
+
+
+def cuda_usable() -> bool:
+    """Whether torch is importable and sees a CUDA GPU (without importing torch where it is not installed)."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        return False
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def _cuda_logits(weights: Path) -> Logits:
+    try:
+        from .torch_model import cuda_logits
+    except ImportError:
+        raise LipsyncError("The CUDA device needs PyTorch with CUDA, which this Python cannot import. Install a "
+                           "CUDA build of torch (pip install torch) where Lipsync AI runs, or use the CPU device."
+                           ) from None
+    return cuda_logits(weights)
 
 
 def _close_gaps(segments: list[Segment], duration: float) -> list[Segment]:

@@ -29,12 +29,14 @@ def default_jobs() -> int:
 
 
 def _bootstrap(threads: int) -> str:
-    """Code a fresh interpreter runs first: Blender's run-time namespaces, then ``_init_worker``."""
+    """Code a fresh interpreter runs first: its share of the threads (before numpy loads), Blender's run-time
+    namespaces, then ``_init_worker``."""
     parts = PACKAGE.split(".")
     namespaces = {name: list(getattr(sys.modules[name], "__path__", []))
                   for name in (".".join(parts[:i]) for i in range(1, len(parts)))}
     return (
-        "import importlib, sys, types\n"
+        "import importlib, os, sys, types\n"
+        f"os.environ['OMP_NUM_THREADS'] = os.environ['OPENBLAS_NUM_THREADS'] = '{threads}'\n"
         f"for name, path in {namespaces!r}.items():\n"
         "    try:\n"
         "        importlib.import_module(name)\n"
@@ -42,7 +44,7 @@ def _bootstrap(threads: int) -> str:
         "        sys.modules[name] = module = types.ModuleType(name)\n"
         "        module.__path__ = path\n"
         f"from {__name__} import _init_worker\n"
-        f"_init_worker({threads})\n"
+        "_init_worker()\n"
     )
 
 
@@ -61,13 +63,10 @@ def _main_hidden():
             main.__file__ = saved_file
 
 
-def _init_worker(threads: int) -> None:
+def _init_worker() -> None:
     import signal
 
-    import torch
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    torch.set_num_threads(threads)
 
 
 def _work(job: LineJob, cache_folder: str | None) -> LineResult:

@@ -104,7 +104,7 @@ def test_a_second_job_is_refused_while_one_runs(head):
 
 
 def test_dependency_status_names_what_is_there():
-    assert dependency_status() == ["All dependencies found (PyTorch, librosa, g2p-en, phonemizer with espeak-ng)."]
+    assert dependency_status() == ["All dependencies found (soundfile, soxr, g2p-en, phonemizer with espeak-ng)."]
 
 
 def test_every_setting_has_a_tooltip():

@@ -105,3 +105,25 @@ def test_engine_does_not_reach_into_the_ui():
     for module, imported in import_graph().items():
         if module.startswith(("lipsync_ai.blender", "lipsync_ai.core", "lipsync_ai.inference", "lipsync_ai.cli")):
             assert not {i for i in imported if i.startswith(ui)}, module
+
+
+HEAVY = ["torch", "librosa", "scipy", "numba", "matplotlib"]
+"""Training and development packages the runtime must do without (the extension ships none of them)."""
+TORCH_MODULES = {"lipsync_ai.inference.torch_model"}
+"""The network as a torch module: training and the optional CUDA path only."""
+
+
+def test_runtime_imports_and_aligns_without_heavy_packages():
+    imports = "".join(f"import {m}\n" for m in modules("core") + modules("inference") if m not in TORCH_MODULES)
+    clip = ROOT / "tests" / "data" / "network_timer_en.wav"
+    run = (
+        "import numpy as np\n"
+        "from lipsync_ai.inference.engine import align_file\n"
+        "from lipsync_ai.inference.streaming import Stream\n"
+        f"result = align_file({str(clip)!r}, {clip.with_suffix('.txt').read_text()!r})\n"
+        "assert [w.label for w in result.words][0] == 'Bob', result.words\n"
+        "assert Stream(44100).push(np.zeros(4410, np.float32))\n"
+    )
+    code = BLOCK.format(blocked=HEAVY) + imports + run
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

