@@ -30,7 +30,7 @@ def _taps(x: np.ndarray, kernel: int, dilation: int, frames: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Conv:
-    """A dilated 1-D convolution, batch norm folded in, then (optionally) ReLU."""
+    """A dilated 1-D convolution, batch norm folded in, then ReLU."""
 
     weight: np.ndarray
     """``(kernel, inputs, outputs)``, or ``(kernel, channels)`` for a depthwise convolution."""
@@ -38,7 +38,6 @@ class Conv:
     dilation: int
     left: int
     """Context frames before each output frame (``reach`` for a causal layer, half of it for a centred one)."""
-    relu: bool = True
 
     @property
     def reach(self) -> int:
@@ -58,7 +57,7 @@ class Conv:
         else:
             out = sum(taps[:, k] @ tap for k, tap in enumerate(self.weight))
         out += self.bias
-        return np.maximum(out, 0.0, out=out) if self.relu else out
+        return np.maximum(out, 0.0, out=out)
 
 
 @dataclass(frozen=True)
