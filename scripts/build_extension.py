@@ -67,7 +67,7 @@ PLATFORMS = {
 """Blender platform to the pip platform tags of the wheels it runs (Blender 4.2+ needs macOS 11.2)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Python:
     """A Python that official Blender builds embed: the Blender versions with it and the platforms built for it."""
 
@@ -91,9 +91,11 @@ class Python:
 
 
 PYTHONS = {
-    "3.11": Python("3.11", "4.2.0", "5.1.0", ("linux-x64", "windows-x64", "macos-arm64", "macos-x64")),
+    "3.11": Python(version="3.11", blender_min="4.2.0", blender_max="5.1.0",
+                   platforms=("linux-x64", "windows-x64", "macos-arm64", "macos-x64")),
     # Blender 4.5 LTS is the last release for Intel Macs.
-    "3.13": Python("3.13", "5.1.0", "", ("linux-x64", "windows-x64", "macos-arm64")),
+    "3.13": Python(version="3.13", blender_min="5.1.0", blender_max="",
+                   platforms=("linux-x64", "windows-x64", "macos-arm64")),
 }
 """Blender 4.2 to 5.0 embed Python 3.11, Blender 5.1 and newer Python 3.13."""
 
