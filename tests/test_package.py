@@ -17,7 +17,6 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-import pytest
 from packaging.requirements import Requirement
 
 from conftest import DEMO_AUDIO, ROOT
@@ -106,12 +105,6 @@ def requirements(name: str) -> list[str]:
 
 
 BLENDER_SIDE = blender_side_imports()
-awaiting_lean_runtime = pytest.mark.skipif(
-    "librosa" in BLENDER_SIDE,  # True until the numpy runtime of issue 14 is merged: then delete this marker
-    reason="the Blender side still imports librosa and torch: the lean zips need the numpy runtime (issue 14)")
-
-
-@awaiting_lean_runtime
 def test_wheel_lists_are_the_import_closure_of_what_blender_loads():
     assert {canonical(n) for n in build_extension.BLENDER_SHIPS} <= blender_ships()
     unknown = {n for n in BLENDER_SIDE if n not in metadata.packages_distributions()} - set(build_extension.NOT_BUNDLED)
@@ -319,7 +312,6 @@ def test_zip_for_the_other_python_is_refused_with_one_line(tmp_path):
     assert f"version ({version})" in message, message
 
 
-@awaiting_lean_runtime
 def test_zip_installs_generates_and_uninstalls_cleanly(tmp_path):
     package = build_zip(THIS)
     blend = tmp_path / "demo_character.blend"
