@@ -66,6 +66,7 @@ class NetworkTimer:
                                                        .phonemes, hop))
             words += choices[0].words if choices else ()
         result = self.decode(logp, audio.duration, words, language)
+        result.warnings = [RECOGNISED_MISMATCH if w == MISMATCH else w for w in result.warnings]
         self._keep_sure_lips(logp, result)
         return result
 
@@ -176,8 +177,7 @@ class NetworkTimer:
         scores = [logp[int(a): int(b), u.cls].mean() for u, (a, b) in zip(units, spans, strict=True)
                   if not u.optional and int(b) > int(a)]
         if scores and float(np.mean(scores)) < self.config.mismatch_logp:
-            result.warnings.append("the transcript does not seem to match the audio (or the audio is noisy); "
-                                   "check the timing")
+            result.warnings.append(MISMATCH)
 
     def _recognise(self, logp: np.ndarray, english: bool, result: Alignment) -> None:
         c = self.config
@@ -217,6 +217,9 @@ def _cuda_logits(weights: Path) -> Logits:
                            ) from None
     return cuda_logits(weights)
 
+
+MISMATCH = "the transcript does not seem to match the audio (or the audio is noisy); check the timing"
+RECOGNISED_MISMATCH = "the recognised words fit the audio poorly (noisy audio, or another language?); check the timing"
 
 LIP_GROUPS = tuple([CLASS_INDEX[name] for name in group] for group in (
     ("bilabial_stop", "bilabial_nasal", "bilabial_fricative"), ("labiodental",)))
