@@ -80,6 +80,7 @@ def line_job(character: Character, scene: bpy.types.Scene, request: Request,
              device: str = "cpu") -> tuple[LineJob, Detection | None]:
     """What the character and scene give the line: bound preset and settings (main thread; raises LipsyncError)."""
     binding, detection = resolve_preset(character, request.preset)
+    binding = character.own(binding)
     emotion = None
     if request.emotion != "none":
         emotion = EmotionLayer(request.emotion, parse_intensity(request.emotion_intensity))

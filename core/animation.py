@@ -70,7 +70,7 @@ def _scales(track: list[Segment], poses: list[VisemePose], settings: AnimationSe
 def plan_keyframes(track: list[Segment], duration: float, binding: RigBinding, settings: AnimationSettings,
                    envelopes: dict[str, np.ndarray] | None = None,
                    emotion: EmotionLayer | None = None) -> KeyframePlan:
-    """Curves for every bound channel over the clip.
+    """Curves for the bound mouth channels over the clip (emotion-only targets only with ``emotion``).
 
     ``envelopes`` holds per-frame ``loudness`` (drives the jaw by ``jaw_balance``) and ``pitch`` (for emotion
     intensity), e.g. from ``core.envelope``; without them the jaw follows the visemes alone.
@@ -94,7 +94,10 @@ def plan_keyframes(track: list[Segment], duration: float, binding: RigBinding, s
     opening = np.clip(opening, 0.0, 1.0)
 
     curves = []
+    mouth = preset.used_shapes()
     for target, name in binding.shape_keys.items():
+        if target not in mouth and not (layer and target in layer.shapes):
+            continue  # an emotion-only target with no emotion set: the user's own keys there keep playing
         values = mix @ np.array([p.shapes.get(target, 0.0) for p in poses])
         if preset.jaw and preset.jaw.shape == target:
             values = values + opening

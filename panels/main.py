@@ -6,6 +6,7 @@ import textwrap
 import bpy
 
 from .. import preferences
+from ..blender.rig import CHANNELS, find_character
 from ..blender.sources import sound_strips
 from ..core.languages import LANGUAGES
 from ..core.settings import TIMING
@@ -96,6 +97,20 @@ class LIPSYNC_PT_target(_Section, bpy.types.Panel):
             layout.prop(settings, prop)
         if not settings.sound_strip:
             layout.prop(settings, "add_sound_strip")
+        _mouth_channels(layout, context.active_object)
+
+
+def _mouth_channels(layout, obj) -> None:
+    """The character's Mouth Channels (all lip sync keys), editable, and a button that fills them from the preset."""
+    if obj is None:
+        return
+    owner = find_character(obj).channels_owner
+    row = layout.row(align=True)
+    if CHANNELS in owner:
+        row.prop(owner, f'["{CHANNELS}"]', text="Mouth Channels")
+    else:
+        row.label(text="Mouth Channels: all the preset drives")
+    row.operator("lipsync.mouth_channels", text="", icon="FILE_REFRESH")
 
 
 class LIPSYNC_PT_advanced(_Section, bpy.types.Panel):
