@@ -107,6 +107,7 @@ def apply(prepared: Prepared, result: LineResult, scene: bpy.types.Scene) -> tup
     summary = (
         f"{action.name}: {len(alignment.words)} words, {phones} phonemes, {alignment.duration:.1f} s, "
         f"frames {plan.frame_start}-{plan.frame_end}, {plan.keys} keys (of {plan.dense_keys}), "
+        f"{plan.key_rate()}, "
         f"preset {binding.preset.id}{' (auto)' if detection else ''}"
         f"{', NLA strip' if request.nla else ''}, {time.perf_counter() - prepared.started:.1f} s"
     )
