@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import bpy
@@ -17,6 +17,7 @@ from .markers import KEY as MARKERS_KEY
 from .markers import place_markers
 from .rig import Character, find_character
 from .sources import add_sound_strip
+from .timing import store_timing
 from .user_presets import search_dirs
 from .writer import write_plan
 
@@ -97,6 +98,7 @@ def apply(prepared: Prepared, result: LineResult, scene: bpy.types.Scene) -> tup
     alignment, plan, binding = result.alignment, result.plan, job.binding
     clip = job.audio_path.stem
     action, notes = write_plan(plan, prepared.character, clip, "nla" if request.nla else "active")
+    store_timing(action, alignment, asdict(request))
     if request.markers != "NONE" or MARKERS_KEY in scene:
         count = place_markers(scene, clip, alignment, request.markers, plan.frame_start, job.settings.fps)
         if count:

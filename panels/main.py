@@ -48,10 +48,12 @@ class LIPSYNC_PT_main(_Tab, bpy.types.Panel):
             row = layout.row()
             row.progress(factor=settings.progress / 100, text=f"{settings.stage}...")
             row.operator("lipsync.cancel", text="", icon="CANCEL")
-        op = layout.operator("lipsync.generate", icon="SPEAKER")
+        row = layout.row(align=True)
+        op = row.operator("lipsync.generate", icon="SPEAKER")
         for prop in OPERATOR_PROPS:
             if settings.use_timing or prop not in TIMING:
                 setattr(op, prop, getattr(settings, prop))
+        row.operator("lipsync.rebake", icon="FILE_REFRESH")
         if settings.last_result:
             _lines(layout, settings.last_result, "ERROR" if settings.last_result.startswith("Error") else "INFO")
 
@@ -110,7 +112,7 @@ def _mouth_channels(layout, obj) -> None:
         row.prop(owner, f'["{CHANNELS}"]', text="Mouth Channels")
     else:
         row.label(text="Mouth Channels: all the preset drives")
-    row.operator("lipsync.mouth_channels", text="", icon="FILE_REFRESH")
+    row.operator("lipsync.mouth_channels", text="", icon="LOOP_BACK")
 
 
 class LIPSYNC_PT_advanced(_Section, bpy.types.Panel):
