@@ -68,5 +68,8 @@ def rebake(obj: bpy.types.Object | None, scene: bpy.types.Scene, clip: str) -> t
     job, _ = line_job(character, scene, request)
     audio = load_audio(job.audio_path) if Path(job.audio_path).is_file() else None
     plan = plan_line(job, alignment, audio)
-    return apply(Prepared(character, job, None, request), LineResult(alignment, plan, True, 0.0), scene)
+    summary, _ = apply(Prepared(character, job, None, request), LineResult(alignment, plan, True, 0.0), scene)
+    if audio is None:
+        summary += f"; {job.audio_path} is gone, so the jaw follows the visemes only (not the loudness)"
+    return summary, ""
 
