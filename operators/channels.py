@@ -9,7 +9,7 @@ from ..core.errors import LipsyncError
 from . import polls
 
 
-class LIPSYNC_OT_mouth_channels(bpy.types.Operator):
+class LIPSYNC_OT_mouth_channels(polls.NeedsSelection, bpy.types.Operator):
     """Fill the character's Mouth Channels with what the preset drives for the mouth (lip sync keys only these;
     edit the list to leave a channel to your own animation)"""
 
@@ -17,19 +17,13 @@ class LIPSYNC_OT_mouth_channels(bpy.types.Operator):
     bl_label = "Reset Mouth Channels"
     bl_options = {"REGISTER", "UNDO"}
 
-    @classmethod
-    def poll(cls, context):
-        return polls.explain(cls, None, context)
-
     def execute(self, context):
         settings = context.scene.lipsync
         try:
             character = find_character(context.active_object)
             binding, _ = resolve_preset(character, preferences.preset(context, settings.preset))
         except LipsyncError as exc:
-            settings.detection = f"Error: {exc}"
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
+            return polls.failed(self, context, "detection", exc)
         channels = binding.mouth_channels()
         character.store_channels(list(channels))
         self.report({"INFO"}, f"{len(channels)} mouth channels from preset {binding.preset.id}")

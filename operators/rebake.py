@@ -7,7 +7,7 @@ from ..core.errors import LipsyncError
 from . import polls
 
 
-class LIPSYNC_OT_rebake(bpy.types.Operator):
+class LIPSYNC_OT_rebake(polls.NeedsSelection, bpy.types.Operator):
     """Re-plan the clip's keys from its stored word and phoneme timing, with the markers you moved, without
     running the network again"""
 
@@ -17,10 +17,6 @@ class LIPSYNC_OT_rebake(bpy.types.Operator):
 
     clip: bpy.props.StringProperty(name="Clip", description="The clip to rebake; empty: the one the character plays")
 
-    @classmethod
-    def poll(cls, context):
-        return polls.explain(cls, None, context)
-
     def execute(self, context):
         settings = context.scene.lipsync
         try:
@@ -29,9 +25,7 @@ class LIPSYNC_OT_rebake(bpy.types.Operator):
                 raise LipsyncError(f"'{context.active_object.name}' plays no generated clip to rebake: Generate first.")
             settings.last_result, _ = rebake(context.active_object, context.scene, clip)
         except LipsyncError as exc:
-            settings.last_result = f"Error: {exc}"
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
+            return polls.failed(self, context, "last_result", exc)
         self.report({"INFO"}, settings.last_result)
         return {"FINISHED"}
 
