@@ -2,12 +2,12 @@
 
 
 def register() -> None:
-    from . import registration
+    from .ui import registration
 
     registration.register()
 
 
 def unregister() -> None:
-    from . import registration
+    from .ui import registration
 
     registration.unregister()

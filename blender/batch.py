@@ -20,7 +20,7 @@ from .rig import Character, find_character
 from .writer import INPUTS, TAG, write_plan
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Options:
     jobs: int
     """Worker processes timing lines in parallel."""
@@ -34,7 +34,7 @@ class Options:
     """Language of rows that leave the column empty."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _Todo:
     line: Line
     character: Character
@@ -79,9 +79,10 @@ class BatchRun:
             start = next_frame.get(character.root.name, 1) if self.options.nla else 1
         fps = scene.render.fps / scene.render.fps_base
         next_frame[character.root.name] = start + math.ceil(audio_duration(line.audio) * fps) + 1
-        request = Request(str(line.audio), line.transcript, line.language, line.preset, start, self.options.nla,
-                          line.intensity, line.emotion, line.emotion_intensity)
-        job, _ = line_job(character, scene, request, self.options.device)
+        request = Request(audio_path=str(line.audio), transcript=line.transcript, language=line.language,
+                          preset=line.preset, start_frame=start, nla=self.options.nla, intensity=line.intensity,
+                          emotion=line.emotion, emotion_intensity=line.emotion_intensity, device=self.options.device)
+        job, _ = line_job(character, scene, request)
         existing = bpy.data.actions.get(line.action)
         if existing is not None and TAG not in existing:
             raise LipsyncError(f"the .blend already has an Action '{line.action}' that is not a lip-sync clip; "
@@ -90,7 +91,7 @@ class BatchRun:
         if existing is not None and existing.get(INPUTS) == inputs and existing.users:
             self.outcomes.append(Outcome(line, "unchanged", existing.name))
         else:
-            self.todo.append(_Todo(line, character, job, inputs))
+            self.todo.append(_Todo(line=line, character=character, job=job, inputs=inputs))
 
     def start(self) -> None:
         cache = self.options.cache or self.manifest.parent / ".lipsync-cache"

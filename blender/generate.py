@@ -1,4 +1,5 @@
-"""The one generation path behind the operator and ``lipsync generate``: context in, keyframes out."""
+"""The one generation path behind the operator, ``lipsync generate`` and (per line) ``lipsync batch``: a
+``Request`` in, keyframes out and a ``Result`` back, or a ``LipsyncError``."""
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ from .user_presets import search_dirs
 from .writer import write_plan
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Request:
+    """One line as the user asked for it (panel, script, ``lipsync generate`` or a manifest row)."""
+
     audio_path: str
     transcript: str | None
     """None is audio-only mode."""
@@ -43,9 +46,19 @@ class Request:
     """Timeline markers for the clip's ``WORDS`` or ``PHONEMES``, or ``NONE``."""
     add_sound_strip: bool = False
     """Put the audio in the Sequencer at ``start_frame`` (when it came from a file)."""
+    device: str = "cpu"
+    """Where the timing network runs: ``cpu`` or ``cuda``."""
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
+class Result:
+    """What a generated line reports: one summary line, and with ``auto`` the detection's explanation."""
+
+    summary: str
+    detection: str = ""
+
+
+@dataclass(kw_only=True)
 class Prepared:
     """A line ready to be timed: the character, its job, and what picked the preset."""
 
@@ -69,16 +82,14 @@ def resolve_preset(character: Character, preset_id: str) -> tuple[RigBinding, De
     return detection.binding(), detection
 
 
-def prepare(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Request,
-            device: str = "cpu") -> Prepared:
+def prepare(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Request) -> Prepared:
     """Find the character, bind its preset and settle the settings (main thread; raises LipsyncError)."""
     character = find_character(obj)
-    job, detection = line_job(character, scene, request, device)
-    return Prepared(character, job, detection, request)
+    job, detection = line_job(character, scene, request)
+    return Prepared(character=character, job=job, detection=detection, request=request)
 
 
-def line_job(character: Character, scene: bpy.types.Scene, request: Request,
-             device: str = "cpu") -> tuple[LineJob, Detection | None]:
+def line_job(character: Character, scene: bpy.types.Scene, request: Request) -> tuple[LineJob, Detection | None]:
     """What the character and scene give the line: bound preset and settings (main thread; raises LipsyncError)."""
     binding, detection = resolve_preset(character, request.preset)
     binding = character.own(binding)
@@ -89,11 +100,13 @@ def line_job(character: Character, scene: bpy.types.Scene, request: Request,
                             start_frame=request.start_frame, **request.timing)
     settings = replace(settings, intensity=settings.intensity * request.intensity)
     audio_path = Path(bpy.path.abspath(request.audio_path))
-    return LineJob(audio_path, request.transcript, request.language, binding, settings, emotion, device), detection
+    job = LineJob(audio_path=audio_path, transcript=request.transcript, language=request.language, binding=binding,
+                  settings=settings, emotion=emotion, device=request.device)
+    return job, detection
 
 
-def apply(prepared: Prepared, result: LineResult, scene: bpy.types.Scene) -> tuple[str, str]:
-    """Write the timed line's keys (main thread) and return its summary and the detection's explanation."""
+def apply(prepared: Prepared, result: LineResult, scene: bpy.types.Scene) -> Result:
+    """Write the timed line's keys (main thread) and say what was done."""
     job, request, detection = prepared.job, prepared.request, prepared.detection
     alignment, plan, binding = result.alignment, result.plan, job.binding
     clip = job.audio_path.stem
@@ -117,14 +130,11 @@ def apply(prepared: Prepared, result: LineResult, scene: bpy.types.Scene) -> tup
         summary += f"; not on this rig: {', '.join(binding.missing)}"
     if job.emotion and job.emotion.name not in binding.preset.emotions:
         notes.append(f"preset {binding.preset.id} has no {job.emotion.name} layer, the emotion was left out")
-    return "; ".join([summary, *notes, *alignment.warnings]), detection.explain() if detection else ""
+    return Result(summary="; ".join([summary, *notes, *alignment.warnings]),
+                  detection=detection.explain() if detection else "")
 
 
-def generate(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Request,
-             device: str = "cpu") -> tuple[str, str]:
-    """Key lip sync for the character of ``obj``, blocking. Raises LipsyncError.
-
-    Returns a one-line summary and, with ``auto``, the detection's explanation (else "").
-    """
-    prepared = prepare(obj, scene, request, device)
+def generate(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Request) -> Result:
+    """Key lip sync for the character of ``obj``, blocking. Raises LipsyncError."""
+    prepared = prepare(obj, scene, request)
     return apply(prepared, run_line(prepared.job), scene)

@@ -48,11 +48,9 @@ def _edited(scene: bpy.types.Scene, clip: str, alignment: Alignment, start_frame
     return edited
 
 
-def rebake(obj: bpy.types.Object | None, scene: bpy.types.Scene, clip: str) -> tuple[str, str]:
-    """Re-plan ``clip``'s keys from its stored (and edited) timing; the last good Action stays on bad timing.
-
-    Returns the summary and "" (nothing is detected anew). Raises LipsyncError.
-    """
+def rebake(obj: bpy.types.Object | None, scene: bpy.types.Scene, clip: str) -> str:
+    """Re-plan ``clip``'s keys from its stored (and edited) timing and return the summary; on bad timing it raises
+    LipsyncError and the last good Action stays."""
     stored = next((a for a in bpy.data.actions if a.get(TAG) == clip and TIMING in a), None)
     if stored is None:
         raise LipsyncError(f"No stored timing for the clip '{clip}': Generate it first (its Action keeps the "
@@ -68,8 +66,8 @@ def rebake(obj: bpy.types.Object | None, scene: bpy.types.Scene, clip: str) -> t
     job, _ = line_job(character, scene, request)
     audio = load_audio(job.audio_path) if Path(job.audio_path).is_file() else None
     plan = plan_line(job, alignment, audio)
-    summary, _ = apply(Prepared(character, job, None, request), LineResult(alignment, plan, True, 0.0), scene)
-    if audio is None:
-        summary += f"; {job.audio_path} is gone, so the jaw follows the visemes only (not the loudness)"
-    return summary, ""
+    done = apply(Prepared(character=character, job=job, detection=None, request=request),
+                 LineResult(alignment, plan, True, 0.0), scene)
+    gone = f"; {job.audio_path} is gone, so the jaw follows the visemes only (not the loudness)"
+    return done.summary + (gone if audio is None else "")
 

@@ -1,28 +1,18 @@
-"""Run the add-on on a .blend outside the UI (``lipsync generate``, ``lipsync preset``): open, act, save."""
+"""Run the engine on a .blend outside the UI (``lipsync generate``, ``batch``, ``preset``): open, act, save."""
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import bpy
 
 from ..core.errors import LipsyncError
 from ..core.presets import RigInfo
-from .generate import Request
-
-
-def _ensure_registered() -> None:
-    """Register the add-on for this process, and unregister it at exit (the bpy 4.2 module crashes on exit with
-    panels still registered)."""
-    if not hasattr(bpy.types, "LIPSYNC_OT_generate"):
-        from .. import registration
-
-        registration.register()
-        atexit.register(registration.unregister)
+from .generate import Request, Result, generate
 
 
 @contextlib.contextmanager
@@ -75,22 +65,9 @@ def rig_info_in_file(blend: str, object_name: str) -> RigInfo:
     return find_character(open_object(blend, object_name)).rig_info()
 
 
-def generate_in_file(blend: str, object_name: str, request: Request, save: str) -> tuple[str, str]:
-    """Key ``object_name`` of ``blend`` through ``lipsync.generate`` and save to ``save``.
-
-    Returns the summary and the auto-detection's explanation ("" for a named preset).
-    """
-    open_object(blend, object_name)
-    _ensure_registered()
-    scene = bpy.context.scene
-    try:
-        bpy.ops.lipsync.generate(audio_path=str(Path(request.audio_path).resolve()),
-                                 transcript=request.transcript or "", audio_only=request.transcript is None,
-                                 language=request.language,
-                                 preset=request.preset, start_frame=request.start_frame, nla=request.nla,
-                                 intensity=request.intensity, emotion=request.emotion,
-                                 emotion_intensity=request.emotion_intensity, **request.timing)
-    except RuntimeError:
-        raise LipsyncError(scene.lipsync.last_result.removeprefix("Error: ")) from None
+def generate_in_file(blend: str, object_name: str, request: Request, save: str) -> Result:
+    """Key ``object_name`` of ``blend`` as ``request`` asks and save to ``save`` (nothing is saved on an error)."""
+    obj = open_object(blend, object_name)
+    result = generate(obj, bpy.context.scene, replace(request, audio_path=str(Path(request.audio_path).resolve())))
     save_blend(save)
-    return scene.lipsync.last_result, scene.lipsync.detection
+    return result

@@ -9,7 +9,7 @@ from typing import Literal
 
 import numpy as np
 
-from .coarticulation import dominance_weights, enforce_contacts, simplify_track
+from .coarticulation import Shares, dominance_weights, enforce_contacts, simplify_track
 from .emotion import EmotionLayer, emotion_curve
 from .keys import reduce_keys, step_keys
 from .presets import AXES, RigBinding, VisemePose
@@ -98,11 +98,12 @@ def plan_keyframes(track: list[Segment], duration: float, binding: RigBinding, s
     preset = binding.preset
     poses = [preset.visemes[s.label] for s in track]
     is_contact = np.array([s.label in CONTACT for s in track])
-    contact = weights[:, is_contact].sum(axis=1)
+    contact = weights @ is_contact
     layer = preset.emotions.get(emotion.name) if emotion else None
     feeling = emotion_curve(emotion, times, envelopes) if emotion else np.zeros(len(times))
     articulation = 1.0 + feeling * ((layer.articulation if layer else 1.0) - 1.0)
-    mix = weights * np.where(is_contact, 1.0, articulation[:, None]) * _scales(track, poses, settings)
+    scales = weights.gather(_scales(track, poses, settings))
+    mix = weights.scaled(np.where(weights.gather(is_contact), 1.0, articulation[:, None]) * scales)
 
     opening = mix @ np.array([p.jaw for p in poses])
     if "loudness" in envelopes:
@@ -167,10 +168,10 @@ def _reduced(curves: list[Curve], contacts: list[int], settings: AnimationSettin
     return out
 
 
-def _sprite_curve(prop: str, track: list[Segment], poses: list[VisemePose], weights: np.ndarray,
+def _sprite_curve(prop: str, track: list[Segment], poses: list[VisemePose], weights: Shares,
                   frames: np.ndarray, settings: AnimationSettings) -> Curve:
     """2D: the dominant viseme's drawing on each frame, held ``min_hold`` frames (contacts may be shorter)."""
-    dominant = np.argmax(weights, axis=1)
+    dominant = weights.argmax()
     index = np.array([poses[i].frame for i in dominant], dtype=np.float64)
     runs = np.flatnonzero(np.diff(index) != 0) + 1
     starts, ends = np.concatenate([[0], runs]), np.concatenate([runs, [len(index)]])
@@ -181,7 +182,7 @@ def _sprite_curve(prop: str, track: list[Segment], poses: list[VisemePose], weig
     return Curve(channel, frames, index, "CONSTANT")
 
 
-def _bone_curves(binding: RigBinding, poses: list[VisemePose], mix: np.ndarray, opening: np.ndarray,
+def _bone_curves(binding: RigBinding, poses: list[VisemePose], mix: Shares, opening: np.ndarray,
                  frames: np.ndarray) -> list[Curve]:
     """Location and rotation curves per bone: the visemes' offsets blended, the jaw's opening added."""
     n = len(frames)

@@ -18,7 +18,6 @@ SILENT_PEAK = 1e-3
 
 def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Audio:
     """Read WAV/FLAC/OGG/MP3 (anything libsndfile reads), mix to mono and resample once."""
-    import librosa
     import soundfile
 
     path = Path(path)
@@ -30,10 +29,17 @@ def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Audio:
         raise LipsyncError(
             f"Cannot read audio {path.name}: {exc}. Use a WAV, FLAC, OGG or MP3 file that plays elsewhere."
         ) from None
-    samples = data.mean(axis=1)
-    if rate != sample_rate and len(samples):
-        samples = librosa.resample(samples, orig_sr=rate, target_sr=sample_rate, res_type="soxr_hq")
-    return check_audio(Audio(np.ascontiguousarray(samples, dtype=np.float32), sample_rate), path.name)
+    return check_audio(Audio(resample(data.mean(axis=1), rate, sample_rate), sample_rate), path.name)
+
+
+def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
+    """Mono float32 samples from ``rate`` to ``target`` Hz (soxr, high quality)."""
+    samples = np.ascontiguousarray(samples, dtype=np.float32)
+    if rate == target or not len(samples):
+        return samples
+    import soxr
+
+    return soxr.resample(samples, rate, target, quality="HQ")
 
 
 def check_audio(audio: Audio, name: str = "the clip") -> Audio:

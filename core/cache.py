@@ -10,7 +10,7 @@ from pathlib import Path
 from .result import alignment_from_json, result_json
 from .types import Alignment
 
-VERSION = 1
+VERSION = 2
 """Bumped when an alignment of the same inputs would come out differently (besides the model's weights)."""
 
 
@@ -19,9 +19,11 @@ def file_digest(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def alignment_key(audio_digest: str, transcript: str | None, language: str, model: str) -> str:
-    """The identity of an alignment: the audio's bytes, the words, the language and the model's weights."""
-    text = json.dumps([VERSION, audio_digest, transcript, language, model])
+def alignment_key(audio_digest: str, transcript: str | None, language: str, model: str,
+                  recogniser: str | None = None) -> str:
+    """The identity of an alignment: the audio's bytes, the words, the language, the model's weights and, in
+    audio-only mode, what recognised the words (with its settings)."""
+    text = json.dumps([VERSION, audio_digest, transcript, language, model, recogniser])
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .settings import CONTACT, AnimationSettings
@@ -83,44 +85,94 @@ def _merge_same(track: list[Segment]) -> list[Segment]:
     return merged
 
 
-def dominance_weights(track: list[Segment], times: np.ndarray, settings: AnimationSettings) -> np.ndarray:
-    """Per frame (rows) each segment's share of the mouth (columns, rows sum to 1).
+REACH = 40.0
+"""Dominance falls as ``exp(-x)``; on each frame, segments whose ``x`` exceeds the frame's smallest by more than this
+(a share below 1e-17 each) are left out of its band, so memory grows with the clip, not with its square."""
+
+
+@dataclass(frozen=True)
+class Shares:
+    """A frames x segments matrix of shares stored as a band: row ``f`` holds the columns (segments) ``first[f]``
+    to ``first[f] + width - 1``; the shares outside it are negligible and count as zero."""
+
+    values: np.ndarray
+    """``(frames, width)``."""
+    first: np.ndarray
+    """``(frames,)`` the first segment of each row's band."""
+
+    @property
+    def columns(self) -> np.ndarray:
+        """``(frames, width)`` the segment of each value."""
+        return self.first[:, None] + np.arange(self.values.shape[1])
+
+    def gather(self, per_segment: np.ndarray) -> np.ndarray:
+        """``per_segment[s]`` laid out like ``values``: ``(frames, width, ...)``."""
+        return np.asarray(per_segment)[self.columns]
+
+    def scaled(self, factor: np.ndarray) -> Shares:
+        """Each value times ``factor``'s (laid out like ``values``, e.g. by ``gather``)."""
+        return Shares(self.values * factor, self.first)
+
+    def __matmul__(self, per_segment: np.ndarray) -> np.ndarray:
+        """The dense matrix times ``(segments,)`` or ``(segments, d)``: ``(frames,)`` or ``(frames, d)``."""
+        return np.einsum("fk,fk...->f...", self.values, self.gather(per_segment))
+
+    def argmax(self) -> np.ndarray:
+        """Per frame, the segment with the largest share."""
+        return self.first + np.argmax(self.values, axis=1)
+
+
+def dominance_weights(track: list[Segment], times: np.ndarray, settings: AnimationSettings) -> Shares:
+    """Per frame each segment's share of the mouth (shares sum to 1) of a track in time order.
 
     A viseme fully dominates its own span; before it, its dominance rises over ``anticipation`` (the lips get
     ready early), after it, it decays over ``blend_time`` (carry-over). Contacts dominate harder.
     """
-    starts = np.array([s.start for s in track])[None, :]
-    ends = np.array([s.end for s in track])[None, :]
-    strength = np.array([DOMINANCE.get(s.label, 1.0) for s in track])[None, :]
-    ahead = np.array([settings.anticipation * ANTICIPATION.get(s.label, 1.0) for s in track])[None, :]
+    starts = np.array([s.start for s in track])
+    ends = np.array([s.end for s in track])
+    strength = np.array([DOMINANCE.get(s.label, 1.0) for s in track])
+    ahead = np.maximum(np.array([settings.anticipation * ANTICIPATION.get(s.label, 1.0) for s in track]), 1e-6)
+    blend = max(settings.blend_time, 1e-6)
+    # An upper bound of each frame's smallest exponent: 0 inside a segment, else its nearer neighbour's.
+    last = np.searchsorted(starts, times, side="right") - 1
+    left = np.where(last >= 0, (times - ends[np.maximum(last, 0)]) / blend, np.inf)
+    right = np.where(last + 1 < len(track), (starts[np.minimum(last + 1, len(track) - 1)] - times)
+                     / ahead[np.minimum(last + 1, len(track) - 1)], np.inf)
+    nearest = np.maximum(np.minimum(left, right), 0.0) + REACH
+    low = np.searchsorted(ends, times - nearest * blend, side="left")
+    high = np.searchsorted(starts, times + nearest * ahead.max(), side="right")
+    width = max(1, int((high - low).max(initial=1)))
+    first = np.clip(low, 0, len(track) - width)
+    columns = first[:, None] + np.arange(width)
     t = times[:, None]
-    before = np.maximum(0.0, starts - t) / np.maximum(ahead, 1e-6)
-    after = np.maximum(0.0, t - ends) / max(settings.blend_time, 1e-6)
-    dominance = strength * np.exp(-(before + after))
-    return dominance / dominance.sum(axis=1, keepdims=True)
+    before = np.maximum(0.0, starts[columns] - t) / ahead[columns]
+    after = np.maximum(0.0, t - ends[columns]) / blend
+    dominance = strength[columns] * np.exp(-(before + after))
+    return Shares(dominance / dominance.sum(axis=1, keepdims=True), first)
 
 
-def enforce_contacts(weights: np.ndarray, track: list[Segment], times: np.ndarray) -> tuple[np.ndarray, list[int]]:
+def enforce_contacts(weights: Shares, track: list[Segment], times: np.ndarray) -> tuple[Shares, list[int]]:
     """Make every contact reach its pose on at least one frame; returns the weights and those frames.
 
     The frame is the one inside the contact's span where it already dominates most (the nearest frame to its
-    middle when no frame falls inside); the others share what is left in their proportions.
+    middle when no frame falls inside); the others share what is left in their proportions. ``times`` ascend.
     """
-    weights = weights.copy()
+    values = weights.values.copy()
     frames = []
     for i, seg in enumerate(track):
         share = CONTACT.get(seg.label)
         if share is None:
             continue
-        inside = np.flatnonzero((times >= seg.start) & (times <= seg.end))
-        if len(inside):
-            f = int(inside[np.argmax(weights[inside, i])])
+        inside = np.arange(np.searchsorted(times, seg.start), np.searchsorted(times, seg.end, side="right"))
+        if len(inside):  # a segment is in the band of every frame it covers
+            f = int(inside[np.argmax(values[inside, i - weights.first[inside]])])
         else:
             f = int(np.argmin(np.abs(times - (seg.start + seg.end) / 2)))
-        target = max(share + 0.01, weights[f, i])
-        rest = weights[f].sum() - weights[f, i]
+        k = i - int(weights.first[f])
+        target = max(share + 0.01, values[f, k])
+        rest = values[f].sum() - values[f, k]
         if rest > 0:
-            weights[f] *= (1.0 - target) / rest
-        weights[f, i] = target
+            values[f] *= (1.0 - target) / rest
+        values[f, k] = target
         frames.append(f)
-    return weights, frames
+    return Shares(values, weights.first), frames

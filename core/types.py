@@ -28,6 +28,8 @@ class WordPron:
 
     word: str
     phones: tuple[str, ...]
+    confidence: float | None = None
+    """How sure a recogniser was of the word (0 to 1); None for a word of the transcript."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class Segment:
     label: str
     start: float
     end: float
+    confidence: float | None = None
+    """For a recognised word, the recogniser's confidence (0 to 1); None otherwise."""
 
 
 @dataclass
@@ -51,3 +55,6 @@ class Alignment:
     words: list[Segment]
     phonemes: list[Segment]
     warnings: list[str] = field(default_factory=list)
+    recogniser: str | None = None
+    """What found the words in audio-only mode (a recogniser's name, or the network's phone loop); None when
+    they came from a transcript."""

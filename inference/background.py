@@ -23,6 +23,7 @@ class BackgroundLine:
         self.result: LineResult | None = None
         self.error: str | None = None
         self._index = 0
+        self._done = 0.0
         self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(job,), name="lipsync-line", daemon=True)
         self._thread.start()
@@ -39,15 +40,16 @@ class BackgroundLine:
         except Exception as exc:  # a bug must end the job with a message, not leave it hanging
             self.error = f"Internal error ({type(exc).__name__}: {exc}). Please report it."
 
-    def _enter(self, stage: str) -> None:
+    def _enter(self, stage: str, done: float) -> None:
         if self._cancel.is_set():
             raise Cancelled
-        self.stage, self._index = stage, STAGES.index(stage)
+        self._index, self._done = STAGES.index(stage), done
+        self.stage = f"{stage} ({done:.0%})" if done else stage
 
     @property
     def progress(self) -> float:
-        """Share of the stages begun, 0..1."""
-        return self._index / len(STAGES)
+        """Share of the stages done, 0..1."""
+        return (self._index + self._done) / len(STAGES)
 
     @property
     def done(self) -> bool:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from dataclasses import replace
 from pathlib import Path
 
 from ..core.audio import load_audio
 from ..core.errors import LipsyncError
 from ..core.phonemes import transcribe
-from ..core.types import Alignment, Audio
+from ..core.types import SILENCE, Alignment, Audio, Segment
+from .recogniser import PHONE_LOOP, Progress, Recogniser, Stretch
 from .timing import Timer
 
 DEVICES = ("cpu", "cuda")
@@ -17,29 +20,54 @@ DEVICES = ("cpu", "cuda")
 @functools.cache
 def default_timer(device: str = "cpu") -> Timer:
     """The timing network, loaded once per device."""
-    import torch
-
     from .network_timer import NetworkTimer
 
     if device not in DEVICES:
         raise LipsyncError(f"Unknown device '{device}'. Use cpu or cuda.")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise LipsyncError("CUDA is not available on this machine (or this torch build). Use the CPU device.")
     return NetworkTimer(device)
 
 
 def align(audio: Audio, transcript: str | None, language: str = "en-us", timer: Timer | None = None,
-          device: str = "cpu") -> Alignment:
-    """Time a clip; ``transcript=None`` is audio-only mode (recognition)."""
+          device: str = "cpu", recogniser: Recogniser | None = None, progress: Progress | None = None) -> Alignment:
+    """Time a clip. ``transcript=None`` is audio-only mode: ``recogniser`` finds the words (None: the network's
+    phone loop recognises the phones itself); ``progress`` follows the recogniser through the clip."""
     timer = timer or default_timer(device)
-    if transcript is None:
-        return timer.align(audio, None, language)
-    pron = transcribe(transcript, language)
-    result = timer.align(audio, pron.words, language)
-    result.warnings[:0] = pron.warnings
+    if transcript is not None:
+        pron = transcribe(transcript, language)
+        result = timer.align(audio, pron.words, language)
+        result.warnings[:0] = pron.warnings
+        return result
+    if recogniser is None:
+        result = timer.align(audio, None, language)
+        result.recogniser = PHONE_LOOP
+        return result
+    stretches = [pronounced(s, language) for s in recogniser.recognise(audio, progress)]
+    if any(h.words for s in stretches for h in s.hypotheses):
+        result = timer.align_recognised(audio, stretches, language)
+    else:  # noise, music, laughter: nothing speech-like, so the mouth rests
+        result = Alignment(audio.duration, language, [], [Segment(SILENCE, 0.0, audio.duration)],
+                           [f"{recogniser.name} found no speech in the clip (noise or music?); the mouth rests"])
+    result.recogniser = recogniser.name
+    result.warnings[:0] = recogniser.warnings
     return result
 
 
+def pronounced(stretch: Stretch, language: str) -> Stretch:
+    """The stretch with every word's phones: as the recogniser heard them, else the dictionary's (words that
+    cannot be pronounced are left out)."""
+    missing = {w.word for h in stretch.hypotheses for w in h.words if not w.phones}
+    if not missing:
+        return stretch
+    spoken = {}
+    with contextlib.suppress(LipsyncError):  # none of them pronounceable: they are all left out
+        spoken = {w.word: w.phones for w in transcribe(" ".join(sorted(missing)), language).words}
+    hypotheses = tuple(
+        replace(h, words=tuple(replace(w, phones=w.phones or spoken[w.word]) for w in h.words
+                               if w.phones or w.word in spoken))
+        for h in stretch.hypotheses)
+    return replace(stretch, hypotheses=hypotheses)
+
+
 def align_file(audio_path: str | Path, transcript: str | None, language: str = "en-us", timer: Timer | None = None,
-               device: str = "cpu") -> Alignment:
-    return align(load_audio(audio_path), transcript, language, timer, device)
+               device: str = "cpu", recogniser: Recogniser | None = None) -> Alignment:
+    return align(load_audio(audio_path), transcript, language, timer, device, recogniser)

@@ -6,7 +6,11 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.fft
+
+from .network import matmul
+
+BLOCK = 4096
+"""Frames transformed at once: memory stays bounded however long the clip."""
 
 
 @dataclass(frozen=True)
@@ -23,13 +27,41 @@ class FeatureConfig:
         return self.hop / self.sample_rate
 
 
-@functools.cache
-def _mel_basis(config: FeatureConfig) -> np.ndarray:
-    import librosa
+_HZ_PER_MEL = 200.0 / 3
+_HZ_BREAK = 1000.0
+_MEL_BREAK = _HZ_BREAK / _HZ_PER_MEL
+_MEL_LOG_STEP = np.log(6.4) / 27.0
 
-    return librosa.filters.mel(
-        sr=config.sample_rate, n_fft=config.n_fft, n_mels=config.n_mels, fmin=config.fmin, fmax=config.fmax
-    ).astype(np.float32)
+
+def hz_to_mel(hz: np.ndarray) -> np.ndarray:
+    """Slaney's mel scale: linear below 1 kHz (3 mels per 200 Hz), logarithmic above."""
+    hz = np.asarray(hz, np.float64)
+    log = _MEL_BREAK + np.log(np.maximum(hz, _HZ_BREAK) / _HZ_BREAK) / _MEL_LOG_STEP
+    return np.where(hz >= _HZ_BREAK, log, hz / _HZ_PER_MEL)
+
+
+def mel_to_hz(mel: np.ndarray) -> np.ndarray:
+    mel = np.asarray(mel, np.float64)
+    log = _HZ_BREAK * np.exp(_MEL_LOG_STEP * (np.maximum(mel, _MEL_BREAK) - _MEL_BREAK))
+    return np.where(mel >= _MEL_BREAK, log, mel * _HZ_PER_MEL)
+
+
+@functools.cache
+def mel_basis(config: FeatureConfig) -> np.ndarray:
+    """``(n_mels, n_fft // 2 + 1)`` triangular filters, equally spaced in mels, each of unit area (Slaney)."""
+    bins = np.fft.rfftfreq(config.n_fft, 1.0 / config.sample_rate)
+    edges = mel_to_hz(np.linspace(hz_to_mel(config.fmin), hz_to_mel(config.fmax), config.n_mels + 2))
+    lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    rising = (bins - lower) / (centre - lower)
+    falling = (upper - bins) / (upper - centre)
+    triangles = np.maximum(0.0, np.minimum(rising, falling))
+    return (triangles * (2.0 / (upper - lower))).astype(np.float32)
+
+
+@functools.cache
+def _window(n_fft: int) -> np.ndarray:
+    """The periodic Hann window."""
+    return np.hanning(n_fft + 1)[:-1].astype(np.float32)
 
 
 def frame_count(n_samples: int, config: FeatureConfig) -> int:
@@ -39,10 +71,9 @@ def frame_count(n_samples: int, config: FeatureConfig) -> int:
 
 def window_log_mel(frames: np.ndarray, config: FeatureConfig) -> np.ndarray:
     """``(n, n_fft)`` windows of samples to ``(n, n_mels)`` log-mel energies (not normalised)."""
-    window = np.hanning(config.n_fft + 1)[:-1].astype(np.float32)
-    spectrum = scipy.fft.rfft(frames * window, axis=1, workers=-1)
-    power = spectrum.real**2 + spectrum.imag**2
-    return np.log(power @ _mel_basis(config).T + 1e-6)
+    spectrum = np.fft.rfft(frames * _window(config.n_fft), axis=1)
+    power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
+    return np.log(matmul(power, mel_basis(config).T) + 1e-6)
 
 
 def raw_log_mel(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
@@ -51,7 +82,8 @@ def raw_log_mel(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
     pad = config.n_fft // 2
     padded = np.pad(samples, (pad, pad + config.hop))
     n = frame_count(len(samples), config)
-    return window_log_mel(np.lib.stride_tricks.sliding_window_view(padded, config.n_fft)[:: config.hop][:n], config)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, config.n_fft)[:: config.hop][:n]
+    return np.concatenate([window_log_mel(windows[start:start + BLOCK], config) for start in range(0, n, BLOCK)])
 
 
 def normalise(mel: np.ndarray) -> np.ndarray:

@@ -1,19 +1,24 @@
-"""The timing network: log-mel frames to per-frame log-posteriors over the broad phone classes."""
+"""The timing network's weights file and configuration, loaded as a numpy ``Network`` (batch norms folded).
+
+The safetensors file holds the torch module's state (``inference/torch_model.py``, used for training and CUDA);
+its metadata holds the model and feature configs, the class list and training info (no pickle).
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch import nn
 
 from ..core.phone_classes import CLASSES
 from .features import FeatureConfig
+from .network import Block, Conv, Network, fold_batch_norm
 
 WEIGHTS = Path(__file__).parent / "weights" / "timing_net.safetensors"
+BATCH_NORM_EPS = 1e-5
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,7 @@ class ModelConfig:
     kernel: int = 5
     dilations: tuple[int, ...] = (1, 2, 4, 8, 16, 1, 2, 4)
     gru_hidden: int = 0
+    """A BiGRU head (training experiments only: the numpy runtime does not run it)."""
     dropout: float = 0.1
     classes: tuple[str, ...] = field(default=CLASSES)
     lookahead: int | None = None
@@ -30,95 +36,82 @@ class ModelConfig:
     input up to ``t + lookahead`` only (the streaming variant)."""
 
 
-def _left_pad(kernel: int, dilation: int, causal: bool) -> tuple[int, int]:
+def left_pad(kernel: int, dilation: int, causal: bool) -> tuple[int, int]:
     """Padding before and after the frames: centred, or all before for a causal layer."""
     total = dilation * (kernel - 1)
     return (total, 0) if causal else (total // 2, total - total // 2)
 
 
-class _Block(nn.Module):
-    """Residual depthwise-separable dilated convolution."""
-
-    def __init__(self, channels: int, kernel: int, dilation: int, dropout: float, causal: bool = False) -> None:
-        super().__init__()
-        self.pad = _left_pad(kernel, dilation, causal)
-        self.depthwise = nn.Conv1d(channels, channels, kernel, dilation=dilation, groups=channels)
-        self.norm = nn.BatchNorm1d(channels)
-        self.pointwise = nn.Conv1d(channels, channels, 1)
-        self.dropout = nn.Dropout(dropout)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.depthwise(nn.functional.pad(x, self.pad))
-        return x + self.dropout(self.pointwise(torch.relu(self.norm(y))))
+@dataclass(frozen=True)
+class Weights:
+    config: ModelConfig
+    features: FeatureConfig
+    state: dict[str, np.ndarray]
+    """The torch module's ``state_dict`` as float32 arrays."""
+    info: dict
 
 
-class TimingNet(nn.Module):
-    def __init__(self, config: ModelConfig) -> None:
-        super().__init__()
-        self.config = config
-        c = config.channels
-        causal = config.lookahead is not None
-        self.stem_pad = _left_pad(config.kernel, 1, causal)
-        self.stem = nn.Sequential(nn.Conv1d(config.n_mels, c, config.kernel), nn.BatchNorm1d(c), nn.ReLU())
-        self.blocks = nn.Sequential(*(_Block(c, config.kernel, d, config.dropout, causal) for d in config.dilations))
-        self.gru = nn.GRU(c, config.gru_hidden, batch_first=True, bidirectional=True) if config.gru_hidden else None
-        self.head = nn.Linear(2 * config.gru_hidden if config.gru_hidden else c, len(config.classes))
-
-    def forward(self, mel: torch.Tensor) -> torch.Tensor:
-        """``(batch, frames, n_mels)`` to ``(batch, frames, classes)`` logits."""
-        x = mel.transpose(1, 2)
-        ahead = self.config.lookahead or 0
-        if ahead:  # the last frames see the clip's end repeated, as a stream's would see silence come
-            x = nn.functional.pad(x, (0, ahead), mode="replicate")
-        x = self.blocks(self.stem(nn.functional.pad(x, self.stem_pad))).transpose(1, 2)[:, ahead:]
-        if self.gru is not None:
-            x, _ = self.gru(x)
-        return self.head(x)
-
-
-def save(model: TimingNet, features: FeatureConfig, path: Path, info: dict) -> None:
-    """Write weights as safetensors; configs, classes and ``info`` go into its metadata (no pickle)."""
-    from safetensors.torch import save_file
-
-    state = {k: v.detach().float().cpu().contiguous() for k, v in model.state_dict().items()
-             if not k.endswith("num_batches_tracked")}
-    meta = {"model": json.dumps(asdict(model.config)), "features": json.dumps(asdict(features)),
-            "info": json.dumps(info)}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(state, str(path), metadata=meta)
-
-
-def load(path: Path = WEIGHTS, device: str = "cpu") -> tuple[TimingNet, FeatureConfig]:
-    """The network in eval mode on ``device`` and the feature settings it was trained with."""
+def read_weights(path: Path = WEIGHTS) -> Weights:
     from safetensors import safe_open
-    from safetensors.torch import load_file
+    from safetensors.numpy import load_file
 
-    with safe_open(str(path), framework="pt") as handle:
+    with safe_open(str(path), framework="numpy") as handle:
         meta = handle.metadata()
     cfg = json.loads(meta["model"])
     config = ModelConfig(**{**cfg, "dilations": tuple(cfg["dilations"]), "classes": tuple(cfg["classes"])})
     if config.classes != CLASSES:
         raise ValueError(f"{path.name} was trained for other phone classes; retrain or update the weights.")
-    model = TimingNet(config)
-    model.load_state_dict(load_file(str(path)), strict=False)
-    return model.to(device).eval(), FeatureConfig(**json.loads(meta["features"]))
+    return Weights(config, FeatureConfig(**json.loads(meta["features"])), load_file(str(path)),
+                   json.loads(meta["info"]))
 
 
-def log_posteriors(model: TimingNet, mel: np.ndarray, device: str = "cpu", chunk: int = 3000,
-                   context: int = 200) -> np.ndarray:
-    """``(frames, classes)`` float32 log-posteriors; long inputs go through in overlapping chunks (linear cost)."""
+def build_network(weights: Weights) -> Network:
+    """The numpy network of ``weights``, each batch norm folded into the convolution before it."""
+    config, state = weights.config, weights.state
+    if config.gru_hidden:
+        raise ValueError("the numpy runtime has no GRU head; train with gru_hidden = 0")
+    causal = config.lookahead is not None
+
+    def norm(prefix: str) -> dict[str, np.ndarray]:
+        return {k: state[f"{prefix}.{k}"] for k in ("weight", "bias", "running_mean", "running_var")}
+
+    stem, stem_bias = fold_batch_norm(state["stem.0.weight"], state["stem.0.bias"], norm("stem.1"), BATCH_NORM_EPS)
+    layers: list[Conv | Block] = [Conv(np.ascontiguousarray(stem.transpose(2, 1, 0)), stem_bias, 1,
+                                       left_pad(config.kernel, 1, causal)[0])]
+    for i, dilation in enumerate(config.dilations):
+        p = f"blocks.{i}"
+        depthwise, bias = fold_batch_norm(state[f"{p}.depthwise.weight"], state[f"{p}.depthwise.bias"],
+                                          norm(f"{p}.norm"), BATCH_NORM_EPS)
+        conv = Conv(np.ascontiguousarray(depthwise[:, 0, :].T), bias, dilation,
+                    left_pad(config.kernel, dilation, causal)[0])
+        layers.append(Block(conv, np.ascontiguousarray(state[f"{p}.pointwise.weight"][:, :, 0].T),
+                            state[f"{p}.pointwise.bias"]))
+    return Network(tuple(layers), np.ascontiguousarray(state["head.weight"].T), state["head.bias"], config.lookahead)
+
+
+def load(path: Path = WEIGHTS) -> tuple[Network, FeatureConfig]:
+    """The numpy network and the feature settings it was trained with."""
+    weights = read_weights(path)
+    return build_network(weights), weights.features
+
+
+Logits = Callable[[np.ndarray], np.ndarray]
+"""``(frames, n_mels)`` features of a whole clip (or piece) to ``(frames, classes)`` logits."""
+
+
+def log_posteriors(logits: Logits, mel: np.ndarray, context: int, chunk: int = 3000) -> np.ndarray:
+    """``(frames, classes)`` float32 log-posteriors; long inputs go through in pieces of ``chunk`` frames with
+    ``context`` frames either side (the network's reach: the result does not depend on the split, memory stays
+    bounded)."""
     n = len(mel)
-    starts = list(range(0, max(n, 1), chunk))
-    pieces = [mel[max(0, s - context): min(n, s + chunk + context)] for s in starts]
-    width = max(len(p) for p in pieces)
-    batch = np.zeros((len(pieces), width, mel.shape[1]), np.float32)
-    for i, p in enumerate(pieces):
-        batch[i, : len(p)] = p
-    out = np.empty((n, len(model.config.classes)), np.float32)
-    with torch.inference_mode():
-        logp = torch.log_softmax(model(torch.from_numpy(batch).to(device)), dim=-1).float().cpu().numpy()
-    for i, s in enumerate(starts):
-        left = s - max(0, s - context)
-        end = min(n, s + chunk)
-        out[s:end] = logp[i, left: left + end - s]
-    return out
+    pieces = []
+    for start in range(0, max(n, 1), chunk):
+        first, end = max(0, start - context), min(n, start + chunk)
+        out = logits(mel[first: min(n, end + context)])[start - first: end - first]
+        pieces.append(out - _logsumexp(out))
+    return np.concatenate(pieces).astype(np.float32, copy=False)
+
+
+def _logsumexp(x: np.ndarray) -> np.ndarray:
+    top = x.max(axis=1, keepdims=True)
+    return top + np.log(np.exp(x - top).sum(axis=1, keepdims=True))

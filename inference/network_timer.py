@@ -8,11 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.phone_classes import CLASSES, SILENCE_CLASS, phone_class, representative_label
+from ..core.audio import resample
+from ..core.errors import LipsyncError
+from ..core.phone_classes import CLASS_INDEX, CLASSES, SILENCE_CLASS, phone_class, representative_label
 from ..core.phonemes import is_english
 from ..core.types import SILENCE, Alignment, Audio, Segment, WordPron
 from .features import log_mel
-from .model import WEIGHTS, load, log_posteriors
+from .model import WEIGHTS, Logits, load, log_posteriors
+from .recogniser import Stretch
 from .viterbi import Unit, force_align, recognise
 
 
@@ -25,27 +28,66 @@ class DecodeConfig:
     switch_penalty: float = 4.0
     mismatch_logp: float = -2.5
     """Mean log-posterior of the aligned path below which the transcript probably does not match the audio."""
+    sure_lips: float = 0.6
+    """Recognised words: a closure or F/V the network gives more than this probability for ``sure_lips_frames``
+    frames in a row is kept even where the chosen words have none (chosen on the tuning data)."""
+    sure_lips_frames: int = 2
 
 
 class NetworkTimer:
-    """Times phones with the shipped timing network; ``device="cuda"`` runs the network on a GPU."""
+    """Times phones with the shipped timing network, in numpy; ``device="cuda"`` runs it on a GPU with torch."""
 
     def __init__(self, device: str = "cpu", weights: Path = WEIGHTS, config: DecodeConfig | None = None) -> None:
         self.device = device
-        self.model, self.features = load(weights, device)
+        self.network, self.features = load(weights)
+        self.logits: Logits = self.network.logits if device == "cpu" else _cuda_logits(weights)
         self.config = config or DecodeConfig()
 
     def posteriors(self, audio: Audio) -> np.ndarray:
         """``(frames, classes)`` log-posteriors; frame ``i`` is centred at ``i * hop``."""
-        if audio.sample_rate != self.features.sample_rate:
-            import librosa
-
-            samples = librosa.resample(audio.samples, orig_sr=audio.sample_rate, target_sr=self.features.sample_rate)
-            audio = Audio(samples.astype(np.float32), self.features.sample_rate)
-        return log_posteriors(self.model, log_mel(audio.samples, self.features), self.device)
+        samples = resample(audio.samples, audio.sample_rate, self.features.sample_rate)
+        return log_posteriors(self.logits, log_mel(samples, self.features), self.network.reach)
 
     def align(self, audio: Audio, words: Sequence[WordPron] | None, language: str) -> Alignment:
         return self.decode(self.posteriors(audio), audio.duration, words, language)
+
+    def align_recognised(self, audio: Audio, stretches: Sequence[Stretch], language: str) -> Alignment:
+        """Time recognised speech: in each stretch the hypothesis whose forced alignment the network likes best,
+        all of them aligned over the whole clip, then the closures and F/V the network is sure of."""
+        logp = self.posteriors(audio)
+        hop = self.features.frame_seconds
+        words: list[WordPron] = []
+        for stretch in stretches:
+            choices = [h for h in stretch.hypotheses if h.words]
+            if len(choices) > 1:
+                a, b = int(stretch.start / hop), min(len(logp), int(np.ceil(stretch.end / hop)) + 1)
+                piece = logp[a:b]
+                choices.sort(key=lambda h: -path_score(piece, self.decode(piece, (b - a) * hop, h.words, language)
+                                                       .phonemes, hop))
+            words += choices[0].words if choices else ()
+        result = self.decode(logp, audio.duration, words, language)
+        self._keep_sure_lips(logp, result)
+        return result
+
+    def _keep_sure_lips(self, logp: np.ndarray, result: Alignment) -> None:
+        """Splice in each run of frames where the network is sure of a closure or F/V that no aligned phone of
+        the same group overlaps (recognised words can be wrong; the lips must still close)."""
+        hop, c = self.features.frame_seconds, self.config
+        posteriors = np.exp(logp)
+        inserts = []
+        for classes in LIP_GROUPS:
+            sure = posteriors[:, classes].sum(axis=1) > c.sure_lips
+            for first, end in _runs(sure):
+                if end - first < c.sure_lips_frames:
+                    continue
+                start, stop = max(0.0, (first - 0.5) * hop), min(result.duration, (end - 0.5) * hop)
+                if stop <= start or any(p.label != SILENCE and phone_class(p.label) in classes
+                                        and p.start < stop and p.end > start for p in result.phonemes):
+                    continue
+                cls = classes[int(np.argmax(posteriors[first:end, classes].mean(axis=0)))]
+                inserts.append(Segment(representative_label(cls, is_english(result.language)), start, stop))
+        for insert in inserts:
+            result.phonemes = _overlay(result.phonemes, insert)
 
     def decode(self, logp: np.ndarray, duration: float, words: Sequence[WordPron] | None, language: str) -> Alignment:
         """Forced alignment of ``words`` (or recognition when None) over the network's log-posteriors."""
@@ -107,7 +149,7 @@ class NetworkTimer:
             segments.append(Segment(owner[1], start, stop))
             word_spans.setdefault(owner[0], [start, stop])[1] = stop
         result.phonemes = _close_gaps(segments, duration)
-        result.words = [Segment(words[i].word, s, e) for i, (s, e) in sorted(word_spans.items())]
+        result.words = [Segment(words[i].word, s, e, words[i].confidence) for i, (s, e) in sorted(word_spans.items())]
 
     @staticmethod
     def _squeeze_tail(spans: list[tuple[int, int]], units: list[Unit], n_frames: int) -> list[tuple[float, float]]:
@@ -153,6 +195,61 @@ class NetworkTimer:
         result.phonemes = _close_gaps(segments, duration)
         if all(s.label == SILENCE for s in result.phonemes):
             result.warnings.append("no speech was recognised in the clip")
+
+
+def cuda_usable() -> bool:
+    """Whether torch is importable and sees a CUDA GPU (without importing torch where it is not installed)."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        return False
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def _cuda_logits(weights: Path) -> Logits:
+    try:
+        from .torch_model import cuda_logits
+    except ImportError:
+        raise LipsyncError("The CUDA device needs PyTorch with CUDA, which this Python cannot import. Install a "
+                           "CUDA build of torch (pip install torch) where Lipsync AI runs, or use the CPU device."
+                           ) from None
+    return cuda_logits(weights)
+
+
+LIP_GROUPS = tuple([CLASS_INDEX[name] for name in group] for group in (
+    ("bilabial_stop", "bilabial_nasal", "bilabial_fricative"), ("labiodental",)))
+"""The network classes of the lip-critical shapes: a closure, F/V."""
+
+
+def path_score(logp: np.ndarray, phonemes: Sequence[Segment], hop: float) -> float:
+    """Summed log-posterior of the classes of ``phonemes`` over the frames they cover."""
+    total = 0.0
+    for p in phonemes:
+        first, end = int(p.start / hop + 0.5), int(p.end / hop + 0.5)
+        total += float(logp[first:end, SILENCE_CLASS if p.label == SILENCE else phone_class(p.label)].sum())
+    return total
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """``(first, end)`` of each run of True."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _overlay(segments: list[Segment], top: Segment) -> list[Segment]:
+    """``segments`` with ``top`` laid over them: what it covers is cut away, the rest keeps its labels."""
+    out = []
+    for seg in segments:
+        if seg.end <= top.start or seg.start >= top.end:
+            out.append(seg)
+            continue
+        if seg.start < top.start:
+            out.append(Segment(seg.label, seg.start, top.start))
+        if seg.end > top.end:
+            out.append(Segment(seg.label, top.end, seg.end))
+    return sorted([*out, top], key=lambda seg: seg.start)
 
 
 def _close_gaps(segments: list[Segment], duration: float) -> list[Segment]:

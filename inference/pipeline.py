@@ -18,6 +18,7 @@ from ..core.types import Alignment, Audio
 from ..core.visemes import viseme_track
 from .engine import align
 from .model import WEIGHTS
+from .recogniser import PHONE_LOOP, Recogniser, recogniser_for
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,11 @@ class LineJob:
     settings: AnimationSettings
     emotion: EmotionLayer | None = None
     device: str = "cpu"
+    asr_model: Path | None = None
+    """A Vosk model folder that recognises the words in audio-only mode (None: pocketsphinx for English, the
+    network's phone loop otherwise)."""
+    asr_jobs: int = 1
+    """Worker processes the recogniser may use (a batch runs lines in parallel instead)."""
 
 
 @dataclass
@@ -49,35 +55,53 @@ def model_digest() -> str:
     return file_digest(WEIGHTS)
 
 
+def job_recogniser(job: LineJob) -> Recogniser | None:
+    """What finds the words of an audio-only line; None with a transcript or for the network's phone loop."""
+    return None if job.transcript is not None else recogniser_for(job.language, job.asr_model, job.asr_jobs)
+
+
 def job_key(job: LineJob) -> str:
-    """The alignment's identity: audio bytes, transcript, language and the network's weights."""
-    return alignment_key(file_digest(job.audio_path), job.transcript, job.language, model_digest())
+    """The alignment's identity: audio bytes, transcript, language, the network's weights and the recogniser
+    with its settings."""
+    recogniser = job_recogniser(job)
+    how = recogniser.identity if recogniser else (PHONE_LOOP if job.transcript is None else None)
+    return alignment_key(file_digest(job.audio_path), job.transcript, job.language, model_digest(), how)
 
 
-STAGES = ("Reading audio", "Timing phonemes", "Planning keys")
-"""What ``run_line`` reports to its ``stage`` callback, in order."""
+STAGES = ("Reading audio", "Recognising words", "Timing phonemes", "Planning keys")
+"""What ``run_line`` reports to its ``stage`` callback, in order (words are recognised in audio-only mode)."""
+
+Stage = Callable[[str, float], None]
+"""Called with a stage's name and the share of it done (0 as it starts)."""
 
 
 def run_line(job: LineJob, cache: AlignmentCache | None = None,
-             stage: Callable[[str], None] = lambda name: None) -> LineResult:
+             stage: Stage = lambda name, done: None) -> LineResult:
     """Time the line (or take its alignment from ``cache``) and plan its keys. Raises LipsyncError.
 
-    ``stage`` is called with each of ``STAGES`` as it starts; an exception it raises (a cancel) ends the run.
+    ``stage`` is called as each of ``STAGES`` starts, and during recognition as it goes; an exception it raises
+    (a cancel) ends the run.
     """
     started = time.perf_counter()
-    stage(STAGES[0])
+    stage(STAGES[0], 0.0)
     audio = load_audio(job.audio_path)
     key = job_key(job) if cache else ""
     alignment = cache.get(key) if cache else None
     cached = alignment is not None
     if alignment is None:
-        stage(STAGES[1])
-        alignment = align(audio, job.transcript, job.language, device=job.device)
+        recogniser = job_recogniser(job)
+        stage(STAGES[1] if recogniser else STAGES[2], 0.0)
+
+        def recognised(done: float) -> None:  # the network times the phones once the words are known
+            stage(*((STAGES[1], done) if done < 1 else (STAGES[2], 0.0)))
+
+        alignment = align(audio, job.transcript, job.language, device=job.device, recogniser=recogniser,
+                          progress=recognised)
         if cache:
             cache.put(key, alignment)
     plan = None
     if job.binding is not None:
-        stage(STAGES[2])
+        stage(STAGES[3], 0.0)
         plan = plan_line(job, alignment, audio)
     return LineResult(alignment, plan, cached, time.perf_counter() - started)
 

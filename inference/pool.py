@@ -1,18 +1,10 @@
-"""Worker processes that time and plan many lines at once; Blender data stays in the parent process.
-
-Workers are spawned (never forked from a process holding Blender), without the parent's main script, and ignore
-Ctrl-C, which the parent handles.
-Inside Blender the extension is a sub-package of namespaces Blender makes at run time (``bl_ext.<repo>``); the
-worker recreates them before importing this module, so the same code runs installed or from the repository.
-"""
+"""Worker processes (``spawn.SpawnedExecutor``) that time and plan many lines at once; Blender data stays in the
+parent process."""
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
 import os
-import sys
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -20,54 +12,11 @@ from ..core.cache import AlignmentCache
 from ..core.errors import LipsyncError
 from ..core.manifest import Line, Outcome
 from .pipeline import LineJob, LineResult, run_line
-
-PACKAGE = __package__.rsplit(".", 1)[0]
+from .spawn import SpawnedExecutor
 
 
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-
-
-def _bootstrap(threads: int) -> str:
-    """Code a fresh interpreter runs first: Blender's run-time namespaces, then ``_init_worker``."""
-    parts = PACKAGE.split(".")
-    namespaces = {name: list(getattr(sys.modules[name], "__path__", []))
-                  for name in (".".join(parts[:i]) for i in range(1, len(parts)))}
-    return (
-        "import importlib, sys, types\n"
-        f"for name, path in {namespaces!r}.items():\n"
-        "    try:\n"
-        "        importlib.import_module(name)\n"
-        "    except ImportError:\n"
-        "        sys.modules[name] = module = types.ModuleType(name)\n"
-        "        module.__path__ = path\n"
-        f"from {__name__} import _init_worker\n"
-        f"_init_worker({threads})\n"
-    )
-
-
-@contextlib.contextmanager
-def _main_hidden():
-    """Spawned workers run the parent's main script again unless it is hidden; Blender's (``--python``) or any
-    script importing bpy cannot run in a plain worker, and none of it is needed there."""
-    main = sys.modules["__main__"]
-    saved_file, saved_spec = main.__dict__.pop("__file__", None), getattr(main, "__spec__", None)
-    main.__spec__ = None
-    try:
-        yield
-    finally:
-        main.__spec__ = saved_spec
-        if saved_file is not None:
-            main.__file__ = saved_file
-
-
-def _init_worker(threads: int) -> None:
-    import signal
-
-    import torch
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    torch.set_num_threads(threads)
 
 
 def _work(job: LineJob, cache_folder: str | None) -> LineResult:
@@ -80,18 +29,15 @@ class LinePool:
     def __init__(self, jobs: int, cache_folder: Path | None = None) -> None:
         threads = max(1, default_jobs() // jobs)
         self.cache_folder = str(cache_folder) if cache_folder else None
-        self.executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=exec, initargs=(_bootstrap(threads),))
+        self.executor = SpawnedExecutor(jobs, threads)
 
     def submit(self, job: LineJob) -> Future:
-        with _main_hidden():  # workers start inside submit
-            return self.executor.submit(_work, job, self.cache_folder)
+        return self.executor.submit(_work, job, self.cache_folder)
 
     def close(self, cancel: bool = False) -> None:
         """Wait for the workers to end; with ``cancel``, drop queued lines and stop the workers now."""
-        if cancel:  # Python 3.14 has terminate_workers(); before it, the executor's own process table
-            for process in list((self.executor._processes or {}).values()):
-                process.terminate()
+        if cancel:
+            self.executor.terminate()
         self.executor.shutdown(wait=True, cancel_futures=cancel)
 
 

@@ -1,11 +1,11 @@
 """Real-time lip sync: audio chunks in, smoothed viseme (or rig target) weights out on every 10 ms hop.
 
-The causal timing network (``timing_net_stream.safetensors``, trained by ``training/config_stream.toml``) runs one
-frame at a time in numpy: each layer keeps only the past inputs its kernel still needs, so a hop costs the same
-however long the stream has run. Features are normalised with running statistics that start from a typical
-training clip's and come to the voice's own as the stream goes on; the network was trained on features normalised
-this way. All state lives in a ``Stream``, so one process can serve many streams; the model's arrays are shared
-and never written.
+The causal timing network (``timing_net_stream.safetensors``, trained by ``training/config_stream.toml``) runs on
+each pushed block of frames in numpy (``inference/network.py``, the same layers as offline): each layer keeps only
+the past inputs its kernel still needs, so a hop costs the same however long the stream has run. Features are
+normalised with running statistics that start from a typical training clip's and come to the voice's own as the
+stream goes on; the network was trained on features normalised this way. All state lives in a ``Stream``, so one
+process can serve many streams; the model's arrays are shared and never written.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from ..core.phone_classes import CLASSES, SILENCE_CLASS, representative_label
 from ..core.presets import RigBinding
 from ..core.visemes import VISEMES, phone_viseme
 from .features import FeatureConfig, RunningNorm, window_log_mel
+from .model import build_network, read_weights
+from .network import NetState, Network
 
 STREAM_WEIGHTS = Path(__file__).parent / "weights" / "timing_net_stream.safetensors"
 SHARPNESS = 2.0
@@ -28,28 +30,11 @@ instead of a blend of every candidate."""
 
 
 @dataclass(frozen=True)
-class _Layer:
-    weight: np.ndarray
-    """Depthwise taps ``(kernel, channels)`` with the batch norm folded in."""
-    bias: np.ndarray
-    dilation: int
-    pointwise: np.ndarray
-    pointwise_bias: np.ndarray
-
-
-@dataclass(frozen=True)
 class StreamModel:
-    """The causal network as numpy arrays (batch norms folded), with its features and normalisation prior."""
+    """The causal network in numpy, with its features and normalisation prior."""
 
     features: FeatureConfig
-    lookahead: int
-    stem: np.ndarray
-    """``(kernel, n_mels, channels)``."""
-    stem_bias: np.ndarray
-    layers: tuple[_Layer, ...]
-    head: np.ndarray
-    """``(channels, classes)``."""
-    head_bias: np.ndarray
+    network: Network
     prior_mean: np.ndarray
     prior_std: np.ndarray
     prior_frames: float
@@ -58,80 +43,28 @@ class StreamModel:
     """``(classes, visemes)``: which viseme each phone class shows."""
 
     @property
+    def lookahead(self) -> int:
+        return self.network.lookahead
+
+    @property
     def latency(self) -> float:
         """Seconds from a sound to its frame's weights: the look-ahead, half an analysis window, one hop."""
         f = self.features
         return (self.lookahead * f.hop + f.n_fft // 2 + f.hop) / f.sample_rate
 
 
-def _fold(conv_weight, conv_bias, norm) -> tuple[np.ndarray, np.ndarray]:
-    scale = (norm.weight / (norm.running_var + norm.eps).sqrt()).detach().numpy()
-    weight = conv_weight.detach().numpy() * scale.reshape(-1, *([1] * (conv_weight.dim() - 1)))
-    bias = ((conv_bias - norm.running_mean).detach().numpy() * scale) + norm.bias.detach().numpy()
-    return weight.astype(np.float32), bias.astype(np.float32)
-
-
 @functools.cache
 def load_stream_model(path: Path = STREAM_WEIGHTS) -> StreamModel:
-    import json
-
-    from safetensors import safe_open
-
-    from .model import load
-
-    model, features = load(path)
-    if model.config.lookahead is None:
+    weights = read_weights(path)
+    if weights.config.lookahead is None:
         raise ValueError(f"{path.name} is not a causal (streaming) model")
-    with safe_open(str(path), framework="pt") as handle:
-        info = json.loads(handle.metadata()["info"])
-    return stream_model(model, features, np.array(info["feature_mean"]), np.array(info["feature_std"]),
-                        info["prior_frames"])
-
-
-def stream_model(model, features: FeatureConfig, prior_mean: np.ndarray, prior_std: np.ndarray,
-                 prior_frames: float) -> StreamModel:
-    """The arrays of a causal ``TimingNet`` (in eval mode) for frame-by-frame use."""
-    stem_conv, stem_norm = model.stem[0], model.stem[1]
-    stem, stem_bias = _fold(stem_conv.weight, stem_conv.bias, stem_norm)
-    layers = []
-    for block in model.blocks:
-        weight, bias = _fold(block.depthwise.weight, block.depthwise.bias, block.norm)
-        layers.append(_Layer(np.ascontiguousarray(weight[:, 0, :].T), bias, block.depthwise.dilation[0],
-                             np.ascontiguousarray(block.pointwise.weight.detach().numpy()[:, :, 0]),
-                             block.pointwise.bias.detach().numpy()))
     to_visemes = np.zeros((len(CLASSES), len(VISEMES)), np.float32)
     for c in range(len(CLASSES)):
         viseme = "sil" if c == SILENCE_CLASS else phone_viseme(representative_label(c, True))
         to_visemes[c, VISEMES.index(viseme)] = 1.0
-    return StreamModel(
-        features, model.config.lookahead, np.ascontiguousarray(stem.transpose(2, 1, 0)), stem_bias, tuple(layers),
-        np.ascontiguousarray(model.head.weight.detach().numpy().T), model.head.bias.detach().numpy(),
-        prior_mean.astype(np.float32), prior_std.astype(np.float32), float(prior_frames), to_visemes,
-    )
-
-
-class _Net:
-    """The network's state for one stream: the recent inputs of every layer."""
-
-    def __init__(self, model: StreamModel) -> None:
-        self.model = model
-        kernel = model.stem.shape[0]
-        self.stem_in = np.zeros((kernel, model.stem.shape[1]), np.float32)
-        self.inputs = [np.zeros(((kernel - 1) * layer.dilation + 1, model.stem.shape[2]), np.float32)
-                       for layer in model.layers]
-
-    def step(self, x: np.ndarray) -> np.ndarray:
-        """One normalised feature frame in, the logits of the frame ``lookahead`` frames back out."""
-        m = self.model
-        self.stem_in[:-1] = self.stem_in[1:]
-        self.stem_in[-1] = x
-        h = np.maximum(np.einsum("km,kmc->c", self.stem_in, m.stem) + m.stem_bias, 0.0)
-        for layer, past in zip(m.layers, self.inputs, strict=True):
-            past[:-1] = past[1:]
-            past[-1] = h
-            y = np.einsum("kc,kc->c", past[:: layer.dilation], layer.weight) + layer.bias
-            h = h + layer.pointwise @ np.maximum(y, 0.0) + layer.pointwise_bias
-        return h @ m.head + m.head_bias
+    info = weights.info
+    return StreamModel(weights.features, build_network(weights), np.array(info["feature_mean"], np.float32),
+                       np.array(info["feature_std"], np.float32), float(info["prior_frames"]), to_visemes)
 
 
 class Stream:
@@ -152,7 +85,7 @@ class Stream:
 
             self._resampler = soxr.ResampleStream(sample_rate, f.sample_rate, 1, dtype="float32")
         self._buffer = np.zeros(f.n_fft // 2, np.float32)  # frame 0 is centred on the first sample
-        self._net = _Net(self.model)
+        self._net = NetState(self.model.network)
         self._norm = RunningNorm(self.model.prior_mean, self.model.prior_std, self.model.prior_frames)
         self._frames = 0
         self._emitted = 0
@@ -174,13 +107,10 @@ class Stream:
         windows = np.lib.stride_tricks.sliding_window_view(self._buffer, f.n_fft)[:: f.hop][:count]
         mels = self._norm(window_log_mel(windows, f))
         self._buffer = self._buffer[count * f.hop:]
-        out = []
-        for mel in mels:
-            logits = self._net.step(mel)
-            self._frames += 1
-            if self._frames > self.model.lookahead:
-                out.append(self._emit(logits))
-        return out
+        logits = self._net.push(mels)
+        warming = max(0, self.model.lookahead - self._frames)  # the first outputs belong to no frame
+        self._frames += len(mels)
+        return [self._emit(row) for row in logits[warming:]]
 
     def _emit(self, logits: np.ndarray) -> tuple[float, dict[str, float]]:
         posterior = np.exp(logits - logits.max())

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from ..core.types import Alignment, Audio, WordPron
+from .recogniser import Stretch
 
 
 class Timer(Protocol):
@@ -15,4 +16,9 @@ class Timer(Protocol):
         The result's phonemes cover the whole clip, silence labelled ``SIL``; never empty, never raises for
         audio that passed ``core.audio.check_audio``; problems go into ``Alignment.warnings``.
         """
+        ...
+
+    def align_recognised(self, audio: Audio, stretches: Sequence[Stretch], language: str) -> Alignment:
+        """Time what a recogniser heard: choose among each stretch's hypotheses (they carry phones) and align
+        the chosen words as ``align`` would a transcript's, with the same guarantees."""
         ...

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import bpy
 
-from .. import preferences
 from ..blender.batch import BatchRun, Options
 from ..core.errors import LipsyncError
 from ..inference.pool import default_jobs
+from ..ui import preferences
 from . import progress
 
 
@@ -62,7 +62,7 @@ class LIPSYNC_OT_batch(bpy.types.Operator):
         settings = context.scene.lipsync
         path = Path(bpy.path.abspath(self.filepath))
         try:
-            options = Options(self.jobs or default_jobs(), self.nla, device=preferences.device(context),
+            options = Options(jobs=self.jobs or default_jobs(), nla=self.nla, device=preferences.device(context),
                               language=preferences.language(context, settings.language))
             run = BatchRun(path, options)
             if not run.total:

@@ -2,10 +2,10 @@
 
 import bpy
 
-from .. import preferences
 from ..blender.generate import resolve_preset
 from ..blender.rig import find_character
 from ..core.errors import LipsyncError
+from ..ui import preferences
 from . import polls
 
 

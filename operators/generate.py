@@ -7,13 +7,13 @@ thread in one undo step. Called from a script or under ``blender -b`` (execute) 
 
 import bpy
 
-from .. import preferences
-from ..blender.generate import Prepared, Request, apply, generate, prepare
+from ..blender.generate import Prepared, Request, Result, apply, generate, prepare
 from ..blender.sources import sound_strips, strip_source, transcript_for
 from ..core.errors import LipsyncError
 from ..core.settings import TIMING
 from ..inference.background import BackgroundLine
-from ..properties import GenerateProps
+from ..ui import preferences
+from ..ui.properties import GenerateProps
 from . import polls, progress
 
 
@@ -48,35 +48,36 @@ class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
             (audio, start), from_strip = strip_source(scene, strip), True
         transcript, _ = transcript_for(audio, self.transcript, self.text_block, self.audio_only)
         timing = {name: getattr(self, name) for name in TIMING if self.properties.is_property_set(name)}
-        return Request(audio, transcript, preferences.language(context, self.language),
-                       preferences.preset(context, self.preset), start, self.nla, self.intensity, self.emotion,
-                       self.emotion_intensity, timing, self.markers, self.add_sound_strip and not from_strip)
+        return Request(audio_path=audio, transcript=transcript, language=preferences.language(context, self.language),
+                       preset=preferences.preset(context, self.preset), start_frame=start, nla=self.nla,
+                       intensity=self.intensity, emotion=self.emotion, emotion_intensity=self.emotion_intensity,
+                       timing=timing, markers=self.markers, add_sound_strip=self.add_sound_strip and not from_strip,
+                       device=preferences.device(context))
 
     def _fail(self, context, message: str):
         context.scene.lipsync.last_result = f"Error: {message}"
         self.report({"ERROR"}, message)
         return {"CANCELLED"}
 
-    def _done(self, context, summary: str, detection: str):
+    def _done(self, context, result: Result):
+        """Show the result in the panel (display state only) and the status bar."""
         settings = context.scene.lipsync
-        settings.last_result, settings.detection = summary, detection
-        self.report({"INFO"}, summary)
+        settings.last_result, settings.detection = result.summary, result.detection
+        self.report({"INFO"}, result.summary)
         return {"FINISHED"}
 
     def execute(self, context):
         try:
-            result = generate(context.active_object, context.scene, self._request(context),
-                              preferences.device(context))
+            result = generate(context.active_object, context.scene, self._request(context))
         except LipsyncError as exc:
             return self._fail(context, str(exc))
-        return self._done(context, *result)
+        return self._done(context, result)
 
     def invoke(self, context, event):
         if bpy.app.background:
             return self.execute(context)
         try:
-            self._prepared: Prepared = prepare(context.active_object, context.scene, self._request(context),
-                                               preferences.device(context))
+            self._prepared: Prepared = prepare(context.active_object, context.scene, self._request(context))
         except LipsyncError as exc:
             return self._fail(context, str(exc))
         LIPSYNC_OT_generate._job = BackgroundLine(self._prepared.job)
@@ -99,7 +100,7 @@ class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
         if job.error:
             return self._fail(context, job.error)
         try:
-            return self._done(context, *apply(self._prepared, job.result, context.scene))
+            return self._done(context, apply(self._prepared, job.result, context.scene))
         except LipsyncError as exc:
             return self._fail(context, str(exc))
 

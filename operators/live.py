@@ -3,13 +3,13 @@ strip plays (see ``blender.live``)."""
 
 import bpy
 
-from .. import preferences
 from ..blender import live
 from ..blender.generate import resolve_preset
 from ..blender.rig import find_character
 from ..blender.sources import sound_strips
 from ..core.errors import LipsyncError
-from ..properties import LIVE_SOURCES
+from ..ui import preferences
+from ..ui.properties import LIVE_SOURCES
 from . import polls
 
 

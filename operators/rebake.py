@@ -23,7 +23,7 @@ class LIPSYNC_OT_rebake(polls.NeedsSelection, bpy.types.Operator):
             clip = self.clip or clip_of(context.active_object)
             if not clip:
                 raise LipsyncError(f"'{context.active_object.name}' plays no generated clip to rebake: Generate first.")
-            settings.last_result, _ = rebake(context.active_object, context.scene, clip)
+            settings.last_result = rebake(context.active_object, context.scene, clip)
         except LipsyncError as exc:
             return polls.failed(self, context, "last_result", exc)
         self.report({"INFO"}, settings.last_result)

@@ -5,12 +5,12 @@ import textwrap
 
 import bpy
 
-from .. import preferences
 from ..blender.rig import CHANNELS, find_character
 from ..blender.sources import sound_strips
 from ..core.languages import LANGUAGES
 from ..core.settings import TIMING
-from ..properties import OPERATOR_PROPS
+from ..ui import preferences
+from ..ui.properties import OPERATOR_PROPS
 
 
 def _lines(layout, text: str, icon: str) -> None:

@@ -21,7 +21,7 @@ def test_the_result_arrives_and_the_thread_ends():
     line.join(120)
     assert line.done and line.error is None
     assert len(line.result.alignment.words) == 24
-    assert line.stage == STAGES[1] and not [t for t in threading.enumerate() if t.name == "lipsync-line"]
+    assert line.stage == STAGES[2] and not [t for t in threading.enumerate() if t.name == "lipsync-line"]
 
 
 def test_cancel_stops_at_the_next_stage_and_drops_the_result(monkeypatch):
@@ -36,7 +36,7 @@ def test_cancel_stops_at_the_next_stage_and_drops_the_result(monkeypatch):
 
     monkeypatch.setitem(background.run_line.__globals__, "align", slow_align)
     line = BackgroundLine(LineJob(DEMO_AUDIO, DEMO_TEXT, "en-us", None, None))
-    assert entered.wait(60) and line.stage == STAGES[1] and not line.done
+    assert entered.wait(60) and line.stage == STAGES[2] and not line.done
     line.cancel()
     release.set()
     line.join(60)

@@ -9,7 +9,7 @@ import pytest
 from conftest import DEMO_AUDIO, DEMO_TEXT, sphere_with_shape_keys
 from lipsync_ai.blender.writer import action_fcurves
 from lipsync_ai.operators.generate import LIPSYNC_OT_generate
-from lipsync_ai.preferences import dependency_status
+from lipsync_ai.ui.preferences import dependency_status
 
 pytestmark = pytest.mark.usefixtures("addon")
 
@@ -104,11 +104,12 @@ def test_a_second_job_is_refused_while_one_runs(head):
 
 
 def test_dependency_status_names_what_is_there():
-    assert dependency_status() == ["All dependencies found (PyTorch, librosa, g2p-en, phonemizer with espeak-ng)."]
+    assert dependency_status() == ["All dependencies found (soundfile, soxr, g2p-en, phonemizer with espeak-ng)."]
 
 
 def test_every_setting_has_a_tooltip():
-    from lipsync_ai import operators, preferences, properties
+    from lipsync_ai import operators
+    from lipsync_ai.ui import preferences, properties
 
     def rna(cls):
         if issubclass(cls, bpy.types.Operator):

@@ -1,11 +1,13 @@
 """``lipsync align`` writes the documented schema; bad input is one line on stderr and exit code 2."""
 
 import json
+import re
 
 import numpy as np
 import pytest
 
-from conftest import DEMO_AUDIO, DEMO_TEXT, run_lipsync
+from conftest import DEMO_AUDIO, DEMO_TEXT, ROOT, run_lipsync
+from lipsync_ai.core.export_formats import FORMATS
 
 
 def check_schema(result: dict, duration: float) -> None:
@@ -69,3 +71,25 @@ def test_align_exports_other_tools_formats(tmp_path, fmt, first_line):
     assert done.returncode == 0, done.stderr
     lines = out.read_text().splitlines()
     assert lines[0] == first_line and len(lines) > 20
+
+
+def test_docs_list_the_export_formats_of_the_registry():
+    batch_md = (ROOT / "docs" / "batch.md").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| `([\w-]+)` \| `(\.[\w.]+)` \|", batch_md, re.MULTILINE))
+    assert table == {f.name: f.extension for f in FORMATS.values()}
+    for doc in (batch_md, (ROOT / "README.md").read_text(encoding="utf-8")):
+        listed = {usage for usage in re.findall(r"\[--format ([\w|-]+)\]", doc) if "|" in usage}
+        assert listed == {"|".join(FORMATS)}
+
+
+def test_unexpected_error_is_logged_with_traceback_and_shown_in_one_line(monkeypatch, capsys, caplog):
+    from lipsync_ai import cli
+
+    def broken(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli.serve, "run", broken)
+    assert cli.main(["serve"]) == 1
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "lipsync: error: unexpected RuntimeError (a bug; " \
+        "the traceback is above): boom"
+    assert caplog.records[-1].exc_info[0] is RuntimeError

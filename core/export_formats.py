@@ -1,0 +1,81 @@
+"""Every export ``lipsync align`` and ``batch-align`` write, listed once: name, file extension, whether the line is
+keyed for a preset first, and the writer. Importing this is light (a writer loads its code when called), so the
+command's parser can offer the names; docs/batch.md's table is checked against it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .animation import KeyframePlan
+    from .types import Alignment
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timed:
+    """What a writer is given: the line's alignment, its keyframe plan (None unless the format needs a preset),
+    the audio file's name and the frame rate."""
+
+    alignment: Alignment
+    plan: KeyframePlan | None
+    sound_file: str
+    fps: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportFormat:
+    name: str
+    extension: str
+    write: Callable[[Timed], str]
+    needs_preset: bool = False
+    """The line is keyed for ``--preset`` at ``--fps`` first (the writer reads ``Timed.plan``)."""
+
+
+def _json(timed: Timed) -> str:
+    from .result import result_json
+
+    return json.dumps(result_json(timed.alignment), indent=1, ensure_ascii=False)
+
+
+def _rhubarb_tsv(timed: Timed) -> str:
+    from .exports import rhubarb_tsv
+
+    return rhubarb_tsv(timed.alignment)
+
+
+def _rhubarb_xml(timed: Timed) -> str:
+    from .exports import rhubarb_xml
+
+    return rhubarb_xml(timed.alignment, timed.sound_file)
+
+
+def _rhubarb_json(timed: Timed) -> str:
+    from .exports import rhubarb_json
+
+    return rhubarb_json(timed.alignment, timed.sound_file)
+
+
+def _moho(timed: Timed) -> str:
+    from .exports import moho_dat
+
+    return moho_dat(timed.alignment, timed.fps)
+
+
+def _csv(timed: Timed) -> str:
+    from .exports import curves_csv
+
+    return curves_csv(timed.plan, timed.fps)
+
+
+FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
+    ExportFormat(name="json", extension=".json", write=_json),
+    ExportFormat(name="rhubarb-tsv", extension=".tsv", write=_rhubarb_tsv),
+    ExportFormat(name="rhubarb-xml", extension=".xml", write=_rhubarb_xml),
+    ExportFormat(name="rhubarb-json", extension=".rhubarb.json", write=_rhubarb_json),
+    ExportFormat(name="moho", extension=".dat", write=_moho),
+    ExportFormat(name="csv", extension=".csv", write=_csv, needs_preset=True),
+)}
+"""Format name (``--format``) → its export, in the order the help lists them."""

@@ -1,0 +1,307 @@
+"""Recognisers: the words of a clip, with rough times and a confidence, for audio-only mode.
+
+A recogniser only says *what* was said. The timing network still times every phone: the engine force-aligns the
+recognised words as if they were the transcript. English uses pocketsphinx's bundled US-English model (trained
+on real speech); any language can use a Vosk model folder the user downloads. Without either, audio-only mode
+is the network's own phone loop.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from ..core.errors import LipsyncError
+from ..core.pauses import speech_spans
+from ..core.phonemes import is_english
+from ..core.types import Audio, WordPron
+
+Progress = Callable[[float], None]
+"""Called with the share of the clip recognised so far, 0 to 1."""
+
+PHONE_LOOP = "network phone loop"
+"""What RESULT.json names as the recogniser when no recogniser ran in audio-only mode."""
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One reading of a stretch: its words (phones as heard, or empty for the dictionary's) and the recogniser's
+    own log score (natural log; comparable only within the stretch)."""
+
+    words: tuple[WordPron, ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of speech between pauses, in seconds, with the recogniser's hypotheses for it, best first."""
+
+    start: float
+    end: float
+    hypotheses: tuple[Hypothesis, ...]
+
+
+class Recogniser(Protocol):
+    name: str
+    """Shown to the user and written to RESULT.json, e.g. ``pocketsphinx 5.1.1 (en-us)``."""
+    identity: str
+    """``name`` plus every setting that changes the words it finds: part of an alignment's cache key."""
+    warnings: list[str]
+    """Problems the user should know of (e.g. a model for another language)."""
+
+    def recognise(self, audio: Audio, progress: Progress | None = None) -> list[Stretch]:
+        """The stretches of speech in ``audio`` (16 kHz) in order, each with at least one hypothesis; empty
+        when nothing speech-like was found. Word confidences are the recogniser's posteriors, 0 to 1."""
+        ...
+
+
+def _pcm(samples: np.ndarray) -> bytes:
+    return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+
+
+def _version(distribution: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PocketsphinxSettings:
+    """pocketsphinx's search settings (its own names); the defaults were chosen on the tuning data
+    (``bench/asr_tune.py``)."""
+
+    lw: float = 6.5
+    """Language model weight."""
+    wip: float = 0.65
+    """Word insertion penalty."""
+    beam: float = 1e-48
+    wbeam: float = 7e-29
+    pbeam: float = 1e-48
+    fwdflat: bool = False
+    """The second, flat-lexicon search pass: 1.8x slower and no more accurate on the tuning data."""
+    alternatives: int = 5
+    """Distinct hypotheses per stretch that the timing network chooses among."""
+    max_span: float = 12.0
+    """Seconds; longer stretches of speech are cut at their quietest point and decoded apart."""
+
+
+@functools.cache
+def _decoder(settings: PocketsphinxSettings):
+    """One decoder per process and settings (loading the model takes a moment), with its initial cepstral mean."""
+    import pocketsphinx
+
+    config = {k: v for k, v in asdict(settings).items() if k not in ("alternatives", "max_span")}
+    decoder = pocketsphinx.Decoder(loglevel="ERROR", **config)
+    return decoder, decoder.get_cmn()
+
+
+_FILLER = re.compile(r"^(<.*>|\[.*\])$")
+_VARIANT = re.compile(r"\(\d+\)$")
+
+
+def decode_span(settings: PocketsphinxSettings, samples: np.ndarray, start: float) -> Stretch:
+    """pocketsphinx's hypotheses for one stretch of 16 kHz samples that starts ``start`` seconds into the clip.
+
+    The first is its best path, with each word's posterior as its confidence; then up to ``alternatives`` - 1
+    other distinct word sequences of its n-best list, whose words carry the best path's confidence where they
+    agree with it and 0 where they do not.
+    """
+    decoder, cmn = _decoder(settings)
+    decoder.reinit_feat()  # its noise floor and cepstral mean adapt as it goes: reset, so no stretch depends on
+    decoder.set_cmn(cmn)  # the one decoded before it
+    decoder.start_utt()
+    decoder.process_raw(_pcm(samples), full_utt=True)
+    decoder.end_utt()
+    end = start + len(samples) / float(decoder.config["samprate"])
+    if decoder.hyp() is None:
+        return Stretch(start, end, ())
+    best = [(_VARIANT.sub("", seg.word), _phones(decoder, seg.word), float(np.clip(seg.prob, 0.0, 1.0)))
+            for seg in decoder.seg() if not _FILLER.match(seg.word)]
+    confident = {}
+    hypotheses = [Hypothesis(tuple(WordPron(w, p, c) for w, p, c in best), _log(decoder.hyp().score))]
+    seen = {tuple(w for w, _, _ in best)}
+    for entry in itertools.islice(decoder.nbest(), 10 * settings.alternatives):
+        if len(hypotheses) >= settings.alternatives or entry is None:
+            break
+        words = tuple(_VARIANT.sub("", w) for w in entry.hypstr.split() if not _FILLER.match(w))
+        if words in seen:
+            continue
+        seen.add(words)
+        confident = confident or _agreeing(best)
+        hypotheses.append(Hypothesis(tuple(WordPron(w, _phones(decoder, w), confident(words, i))
+                                           for i, w in enumerate(words)), _log(entry.score)))
+    return Stretch(start, end, tuple(h for h in hypotheses if h.words) or (Hypothesis((), 0.0),))
+
+
+def _phones(decoder, word: str) -> tuple[str, ...]:
+    return tuple((decoder.lookup_word(word) or "").split())
+
+
+def _log(probability: float) -> float:
+    return float(np.log(max(probability, 1e-300)))
+
+
+def _agreeing(best: list[tuple[str, tuple[str, ...], float]]):
+    """For another hypothesis, each word's confidence: the best path's where the two agree, else 0."""
+    from difflib import SequenceMatcher
+
+    best_words = [w for w, _, _ in best]
+
+    def confidence(words: tuple[str, ...], index: int) -> float:
+        for block in SequenceMatcher(a=words, b=best_words, autojunk=False).get_matching_blocks():
+            if block.a <= index < block.a + block.size:
+                return best[block.b + index - block.a][2]
+        return 0.0
+
+    return confidence
+
+
+class PocketsphinxRecogniser:
+    """US English with the model, language model and dictionary inside the ``pocketsphinx`` wheel.
+
+    The clip is cut at its pauses and the stretches are decoded in order; ``jobs`` > 1 decodes them in that many
+    worker processes (the decoder holds Python's lock, so threads would not help).
+    """
+
+    def __init__(self, settings: PocketsphinxSettings | None = None, jobs: int = 1) -> None:
+        try:
+            import pocketsphinx  # noqa: F401
+        except ImportError:
+            raise LipsyncError("pocketsphinx is not installed, so English audio-only mode cannot recognise words; "
+                               "reinstall the extension (or pip install pocketsphinx).") from None
+        self.settings = settings or PocketsphinxSettings()
+        self.jobs = max(1, jobs)
+        self.name = f"pocketsphinx {_version('pocketsphinx')} (en-us)"
+        self.identity = json.dumps([self.name, asdict(self.settings)])
+        self.warnings: list[str] = []
+
+    def recognise(self, audio: Audio, progress: Progress | None = None) -> list[Stretch]:
+        spans = speech_spans(audio.samples, audio.sample_rate, max_span=self.settings.max_span)
+        pieces = [(audio.samples[int(a * audio.sample_rate): int(b * audio.sample_rate)], a) for a, b in spans]
+        total = sum(len(samples) for samples, _ in pieces)
+        done = 0
+        stretches = []
+        for stretch, (samples, _) in zip(self._decode(pieces), pieces, strict=True):
+            done += len(samples)
+            if progress:
+                progress(done / total)
+            if stretch.hypotheses[0].words:
+                stretches.append(stretch)
+        return stretches
+
+    def _decode(self, pieces: list[tuple[np.ndarray, float]]):
+        if self.jobs == 1 or len(pieces) < 2:
+            return (decode_span(self.settings, samples, start) for samples, start in pieces)
+        from .spawn import SpawnedExecutor
+
+        executor = SpawnedExecutor(min(self.jobs, len(pieces)))
+        order = sorted(range(len(pieces)), key=lambda i: -len(pieces[i][0]))  # longest first balances the load
+        futures = {i: executor.submit(decode_span, self.settings, *pieces[i]) for i in order}
+
+        def results():
+            finished = False
+            try:
+                for i in range(len(pieces)):
+                    yield futures[i].result()
+                finished = True
+            finally:
+                if not finished:  # cancelled or failed: the other stretches are not wanted
+                    executor.terminate()
+                executor.shutdown(wait=True, cancel_futures=True)
+
+        return results()
+
+
+class VoskRecogniser:
+    """Any language, with a Kaldi model folder for Vosk that the user downloaded (alphacephei.com/vosk/models)."""
+
+    def __init__(self, model_dir: Path, language: str) -> None:
+        model_dir = Path(model_dir)
+        if not model_dir.is_dir():
+            raise LipsyncError(f"Recogniser model folder not found: {model_dir}. Choose an unpacked Vosk model "
+                               "folder (it holds am/ and conf/).")
+        if not ((model_dir / "am").is_dir() or (model_dir / "final.mdl").is_file()):
+            raise LipsyncError(f"{model_dir.name} is not a Vosk model folder (no am/ inside). Choose the unpacked "
+                               "folder of a model from alphacephei.com/vosk/models.")
+        self.folder = model_dir
+        self.name = f"vosk {_version('vosk')} ({model_dir.name})"
+        self.identity = json.dumps([self.name, str(model_dir.resolve())])
+        guessed = model_language(model_dir.name)
+        self.warnings = []
+        if guessed and guessed != language.lower().split("-")[0]:
+            self.warnings.append(f"the recogniser model {model_dir.name} looks like language '{guessed}', "
+                                 f"not '{language}'; the words may be wrong")
+
+    @functools.cached_property
+    def model(self):
+        """The loaded model (seconds for a large one: only when words are wanted)."""
+        try:
+            import vosk
+        except ImportError:
+            raise LipsyncError("A Vosk model was chosen but the vosk package is not installed "
+                               "(pip install vosk in the Python that runs Lipsync AI).") from None
+        vosk.SetLogLevel(-1)
+        try:
+            return vosk.Model(str(self.folder))
+        except Exception as exc:  # vosk raises a bare Exception for a model it cannot load
+            raise LipsyncError(f"Cannot load the Vosk model in {self.folder.name}: {exc}. The folder may be "
+                               "incomplete or corrupt; unpack the model again.") from None
+
+    def recognise(self, audio: Audio, progress: Progress | None = None) -> list[Stretch]:
+        """Vosk's own end-pointing cuts the stretches; one hypothesis each, words without phones."""
+        import vosk
+
+        recogniser = vosk.KaldiRecognizer(self.model, audio.sample_rate)
+        recogniser.SetWords(True)
+        pcm = _pcm(audio.samples)
+        step = audio.sample_rate * 2 * 2  # two seconds of 16-bit samples
+        results = []
+        for first in range(0, len(pcm), step):
+            if recogniser.AcceptWaveform(pcm[first: first + step]):
+                results.append(json.loads(recogniser.Result()))
+            if progress:
+                progress(min(1.0, (first + step) / len(pcm)))
+        results.append(json.loads(recogniser.FinalResult()))
+        stretches = []
+        for result in results:
+            words = [w for w in result.get("result", []) if w.get("word")]
+            if words:
+                pron = tuple(WordPron(w["word"], (), float(w.get("conf", 1.0))) for w in words)
+                stretches.append(Stretch(float(words[0]["start"]), float(words[-1]["end"]), (Hypothesis(pron, 0.0),)))
+        return stretches
+
+
+_MODEL_NAME = re.compile(r"^vosk-model-(?:small-)?([a-z]{2,3})(?:[-_]|$)")
+
+
+def model_language(folder_name: str) -> str | None:
+    """The language code in a Vosk model folder's usual name (``vosk-model-small-en-us-0.15`` -> ``en``)."""
+    match = _MODEL_NAME.match(folder_name.lower())
+    return match.group(1) if match else None
+
+
+def recogniser_for(language: str, model_dir: Path | None = None, jobs: int = 1) -> Recogniser | None:
+    """The recogniser for audio-only ``language``: the user's Vosk model, else pocketsphinx for English, else
+    None (the network's phone loop)."""
+    if model_dir is not None:
+        return _vosk(Path(model_dir), language)
+    if is_english(language):
+        return PocketsphinxRecogniser(jobs=jobs)
+    return None
+
+
+@functools.cache
+def _vosk(model_dir: Path, language: str) -> VoskRecogniser:
+    """Vosk models take seconds to load: once per folder and process."""
+    return VoskRecogniser(model_dir, language)

@@ -1,0 +1,74 @@
+"""Spawned worker processes that run this package's code, from a plain Python or from inside Blender.
+
+Workers are spawned (never forked from a process holding Blender), without the parent's main script, and ignore
+Ctrl-C, which the parent handles. Inside Blender the extension is a sub-package of namespaces Blender makes at run
+time (``bl_ext.<repo>``); a worker recreates them before importing anything of ours, so the same code runs
+installed or from the repository.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import sys
+from concurrent.futures import Future, ProcessPoolExecutor
+
+PACKAGE = __package__.rsplit(".", 1)[0]
+
+
+def _bootstrap(threads: int) -> str:
+    """Code a fresh interpreter runs first: its share of the threads (before numpy loads), Blender's run-time
+    namespaces, then ``_init_worker``."""
+    parts = PACKAGE.split(".")
+    namespaces = {name: list(getattr(sys.modules[name], "__path__", []))
+                  for name in (".".join(parts[:i]) for i in range(1, len(parts)))}
+    return (
+        "import importlib, os, sys, types\n"
+        f"os.environ['OMP_NUM_THREADS'] = os.environ['OPENBLAS_NUM_THREADS'] = '{threads}'\n"
+        f"for name, path in {namespaces!r}.items():\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ImportError:\n"
+        "        sys.modules[name] = module = types.ModuleType(name)\n"
+        "        module.__path__ = path\n"
+        f"from {__name__} import _init_worker\n"
+        "_init_worker()\n"
+    )
+
+
+def _init_worker() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _main_hidden():
+    """Spawned workers run the parent's main script again unless it is hidden; Blender's (``--python``) or any
+    script importing bpy cannot run in a plain worker, and none of it is needed there."""
+    main = sys.modules["__main__"]
+    saved_file, saved_spec = main.__dict__.pop("__file__", None), getattr(main, "__spec__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__spec__ = saved_spec
+        if saved_file is not None:
+            main.__file__ = saved_file
+
+
+class SpawnedExecutor(ProcessPoolExecutor):
+    """A process pool of ``workers`` spawned workers, each limited to ``threads`` threads of maths."""
+
+    def __init__(self, workers: int, threads: int = 1) -> None:
+        super().__init__(workers, mp_context=multiprocessing.get_context("spawn"), initializer=exec,
+                         initargs=(_bootstrap(threads),))
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        with _main_hidden():  # workers start inside submit
+            return super().submit(fn, *args, **kwargs)
+
+    def terminate(self) -> None:
+        """Stop the workers now (Python 3.14 has terminate_workers(); before it, the executor's process table)."""
+        for process in list((self._processes or {}).values()):
+            process.terminate()
