@@ -26,7 +26,8 @@ demo: $(STAMP)
 	$(PY) scripts/plot_curves.py out/demo.blend demo/dialogue.wav out/demo.png
 	@echo "Wrote out/demo.blend and out/demo.png"
 
-# The installable extension zip with its wheels in dist/ (make package PLATFORM=all: linux-x64, windows-x64, macos-arm64).
+# The installable extension zips with their wheels in dist/, one per Python (3.11: Blender 4.2 to 5.0; 3.13: 5.1 on);
+# make package PLATFORM=all: linux-x64, windows-x64, macos-arm64 and macos-x64. Prints every zip's size.
 package: $(STAMP)
 	$(PY) scripts/build_extension.py --platform $(or $(PLATFORM),linux-x64)
 
@@ -39,6 +40,7 @@ LTS_BPY := bpy==4.2.23
 LTS_STAMP := .venv-lts/.installed-$(shell echo $(LTS_BPY) | cat - pyproject.toml | sha1sum | cut -c1-12)
 BLENDER_TESTS := tests/test_blender.py tests/test_blender_presets.py tests/test_blender_sources.py \
   tests/test_batch.py tests/test_end_to_end.py tests/test_manifest.py tests/test_preset_cli.py
+PACKAGE_TESTS := tests/test_package.py
 
 $(LTS_STAMP): pyproject.toml
 	$(MAKE) system-packages
@@ -47,11 +49,27 @@ $(LTS_STAMP): pyproject.toml
 	rm -f .venv-lts/.installed-*
 	touch $@
 
-# Everything on bpy 5.0, then the Blender tests again on 4.2 LTS. The package test installs the built zip:
-# building it (and downloading its wheels once) is part of installing, like pip.
-test: lint package $(LTS_STAMP)
-	.venv/bin/pytest -q
-	.venv-lts/bin/pytest -q $(BLENDER_TESTS)
+# The newest Blender (Python 3.13), without torch: the lean runtime is all the Blender tests get there.
+NEW := .venv-313/bin/python
+NEW_PYTHON := $(or $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null),$(lastword $(wildcard \
+  $(HOME)/.pyenv/versions/3.13.*/bin/python3.13)),python3.13)
+NEW_BPY := bpy==5.3.0
+NEW_STAMP := .venv-313/.installed-$(shell echo $(NEW_BPY) | cat - pyproject.toml | sha1sum | cut -c1-12)
+
+$(NEW_STAMP): pyproject.toml
+	$(MAKE) system-packages
+	test -x $(NEW) || $(NEW_PYTHON) -m venv .venv-313
+	$(NEW) -m pip install -q --disable-pip-version-check -e ".[test]" $(NEW_BPY)
+	rm -f .venv-313/.installed-*
+	touch $@
+
+# Everything but the zip install on bpy 5.0, then the Blender tests and the zip install on the oldest (4.2 LTS) and
+# the newest Blender (Python 3.13). The package tests install the built zips: building them (and downloading their
+# wheels once) is part of installing, like pip.
+test: lint package $(LTS_STAMP) $(NEW_STAMP)
+	.venv/bin/pytest -q --ignore=$(PACKAGE_TESTS)
+	.venv-lts/bin/pytest -q $(BLENDER_TESTS) $(PACKAGE_TESTS)
+	.venv-313/bin/pytest -q $(BLENDER_TESTS) $(PACKAGE_TESTS)
 
 # Retrain the shipped timing network (training/config.toml; about an hour on 2 CPU cores, uses CUDA if present).
 train: $(STAMP)

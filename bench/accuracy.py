@@ -1,9 +1,13 @@
 """Lip-sync timing accuracy on real speech, transcript and audio-only modes, as one table.
 
     .venv/bin/python bench/accuracy.py [--data DIR] [--weights FILE] [--device cpu|cuda]
-        [--sets timit-dev,librivox,mfa,praatio] [--modes transcript,audio] [--json out.json]
+        [--sets timit-dev,librivox,mfa,praatio] [--modes transcript,audio] [--recogniser pocketsphinx|none]
+        [--json out.json]
 
-Metrics are defined in ``scoring.py``. The real-time factor is processing time (audio loading included;
+Metrics are defined in ``scoring.py``. Audio-only mode recognises the words with pocketsphinx, as the product
+does (``--recogniser none``: the network's own phone loop). ``timit-tune`` and ``timit-report`` are the two halves
+of timit-dev by speaker: settings are chosen on ``timit-tune`` and real-auto, and ``timit-report`` is reported
+untouched. The real-time factor is processing time (audio loading included;
 one untimed warm-up per mode beforehand) over audio duration. An utterance that fails is reported on stderr
 and left out of its row.
 """
@@ -24,6 +28,7 @@ from references import SETS, Utterance, load_set
 from scoring import CLOSED, FV, ROUND, PhoneScore, WordScore, score_phones, score_words
 
 from lipsync_ai.inference.engine import align_file, default_timer
+from lipsync_ai.inference.recogniser import PocketsphinxRecogniser, Recogniser
 from lipsync_ai.inference.timing import Timer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -66,6 +71,7 @@ class Row:
             "closed_f1": self.phones.counts[CLOSED].f1,
             "fv_f1": self.phones.counts[FV].f1,
             "round_f1": self.phones.counts[ROUND].f1,
+            "round_recall": self.phones.counts[ROUND].recall,
             "closure_onset_ms": self.phones.onset_mae * 1000,
             "word_mae_ms": self.words.mae * 1000 if transcript else math.nan,
             "words_within_20ms": self.words.share_within(0.020) if transcript else math.nan,
@@ -76,14 +82,15 @@ class Row:
         }
 
 
-def evaluate(data_set: str, mode: str, utterances: list[Utterance], timer: Timer) -> Row:
+def evaluate(data_set: str, mode: str, utterances: list[Utterance], timer: Timer,
+             recogniser: Recogniser | None = None) -> Row:
     """Align every utterance in ``mode`` and pool its scores."""
     row = Row(data_set, mode)
     for utt in utterances:
         transcript = utt.transcript if mode == "transcript" else None
         try:
             began = time.perf_counter()
-            result = align_file(utt.audio, transcript, LANGUAGE, timer)
+            result = align_file(utt.audio, transcript, LANGUAGE, timer, recogniser=recogniser)
             elapsed = time.perf_counter() - began
             phones = score_phones(utt.phones, result.phonemes, result.duration)
             words = score_words(utt.words, result.words) if transcript else WordScore()
@@ -124,6 +131,7 @@ COLUMNS: tuple[tuple[str, Callable[[Summary], str]], ...] = (
     ("closed F1", _field("closed_f1", "{:.3f}")),
     ("F/V F1", _field("fv_f1", "{:.3f}")),
     ("round F1", _field("round_f1", "{:.3f}")),
+    ("round R", _field("round_recall", "{:.3f}")),
     ("onset ms", _field("closure_onset_ms", "{:.1f}")),
     ("words", _words),
     ("word MAE ms", _field("word_mae_ms", "{:.1f}")),
@@ -146,12 +154,12 @@ def format_table(summaries: list[Summary]) -> str:
     return "\n".join(lines)
 
 
-def warm_up(timer: Timer, utterance: Utterance, modes: list[str]) -> None:
+def warm_up(timer: Timer, recogniser: Recogniser | None, utterance: Utterance, modes: list[str]) -> None:
     """Align once per mode, untimed, so that loading dictionaries and models stays out of the RTF."""
     for mode in modes:
         transcript = utterance.transcript if mode == "transcript" else None
         with contextlib.suppress(Exception):  # a failure here shows up, reported, in the real run
-            align_file(utterance.audio, transcript, LANGUAGE, timer)
+            align_file(utterance.audio, transcript, LANGUAGE, timer, recogniser=recogniser)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -159,8 +167,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--weights", type=Path, help="network weights to score (default: the shipped ones)")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
-    parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--sets", default="timit-dev,librivox,mfa,praatio")
     parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--recogniser", default="pocketsphinx", choices=("pocketsphinx", "none"),
+                        help="what finds the words in audio-only mode")
     parser.add_argument("--json", type=Path, help="also write the summaries here")
     args = parser.parse_args(argv)
     sets, modes = args.sets.split(","), args.modes.split(",")
@@ -173,10 +183,12 @@ def main(argv: list[str] | None = None) -> None:
     first = next((u for utterances in data.values() for u in utterances), None)
     if first is None:
         parser.error(f"no utterances under {args.data}")
-    warm_up(timer, first, modes)
-    summaries = [evaluate(name, mode, data[name], timer).summary() for name in sets for mode in modes]
+    recogniser = PocketsphinxRecogniser() if args.recogniser == "pocketsphinx" else None
+    warm_up(timer, recogniser, first, modes)
+    summaries = [evaluate(name, mode, data[name], timer, recogniser).summary() for name in sets for mode in modes]
     timer_name = args.weights or "shipped weights"
-    print(f"timer: {type(timer).__name__} ({timer_name}, {args.device}); data: {args.data}")
+    print(f"timer: {type(timer).__name__} ({timer_name}, {args.device}); audio-only words: "
+          f"{recogniser.name if recogniser else 'network phone loop'}; data: {args.data}")
     print(format_table(summaries))
     if any(s["failed"] for s in summaries):
         print("some utterances failed and were left out (utts = scored/all; reasons on stderr)")

@@ -100,8 +100,18 @@ def load_textgrids(folder: Path) -> list[Utterance]:
     return utterances
 
 
+TUNING_SPEAKERS = ("dr1-fvmh0", "dr1-mcpm0")
+"""The timit-dev speakers that settings are chosen on (with real-auto); the other two are only reported."""
+
+
+def _speakers(keep) -> Callable[[Path], list[Utterance]]:
+    return lambda folder: [u for u in load_timit(folder) if keep(u.name.split("/")[0] in TUNING_SPEAKERS)]
+
+
 SETS: dict[str, tuple[str, Callable[[Path], list[Utterance]]]] = {
     "timit-dev": ("timit-dev", load_timit),
+    "timit-tune": ("timit-dev", _speakers(lambda tuning: tuning)),
+    "timit-report": ("timit-dev", _speakers(lambda tuning: not tuning)),
     "librivox": ("real-auto/librivox", load_librivox),
     "mfa": ("real-auto/mfa", load_textgrids),
     "praatio": ("real-auto/praatio", load_textgrids),

@@ -30,6 +30,8 @@ class Options:
     cache: Path | None = None
     """Alignment cache folder; None: ``.lipsync-cache`` beside the manifest."""
     device: str = "cpu"
+    asr_model: str = ""
+    """A Vosk model folder for the audio-only lines ("": pocketsphinx for English)."""
     language: str = "en-us"
     """Language of rows that leave the column empty."""
 
@@ -81,7 +83,8 @@ class BatchRun:
         next_frame[character.root.name] = start + math.ceil(audio_duration(line.audio) * fps) + 1
         request = Request(audio_path=str(line.audio), transcript=line.transcript, language=line.language,
                           preset=line.preset, start_frame=start, nla=self.options.nla, intensity=line.intensity,
-                          emotion=line.emotion, emotion_intensity=line.emotion_intensity, device=self.options.device)
+                          emotion=line.emotion, emotion_intensity=line.emotion_intensity, device=self.options.device,
+                          asr_model=self.options.asr_model)
         job, _ = line_job(character, scene, request)
         existing = bpy.data.actions.get(line.action)
         if existing is not None and TAG not in existing:

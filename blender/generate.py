@@ -13,7 +13,8 @@ from ..core.detect import Detection, detect
 from ..core.emotion import EmotionLayer, parse_intensity
 from ..core.preset_files import load_all, load_preset
 from ..core.presets import RigBinding, bind, settings_for
-from ..inference.pipeline import LineJob, LineResult, run_line
+from ..inference.pipeline import LineJob, LineResult, heard_by, run_line
+from ..inference.pool import default_jobs
 from .markers import KEY as MARKERS_KEY
 from .markers import place_markers
 from .rig import Character, find_character
@@ -48,6 +49,8 @@ class Request:
     """Put the audio in the Sequencer at ``start_frame`` (when it came from a file)."""
     device: str = "cpu"
     """Where the timing network runs: ``cpu`` or ``cuda``."""
+    asr_model: str = ""
+    """A Vosk model folder that recognises the words in audio-only mode ("": pocketsphinx for English)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,6 +89,7 @@ def prepare(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Reque
     """Find the character, bind its preset and settle the settings (main thread; raises LipsyncError)."""
     character = find_character(obj)
     job, detection = line_job(character, scene, request)
+    job = replace(job, asr_jobs=default_jobs())  # one line: its recognition may use every core
     return Prepared(character=character, job=job, detection=detection, request=request)
 
 
@@ -101,7 +105,8 @@ def line_job(character: Character, scene: bpy.types.Scene, request: Request) -> 
     settings = replace(settings, intensity=settings.intensity * request.intensity)
     audio_path = Path(bpy.path.abspath(request.audio_path))
     job = LineJob(audio_path=audio_path, transcript=request.transcript, language=request.language, binding=binding,
-                  settings=settings, emotion=emotion, device=request.device)
+                  settings=settings, emotion=emotion, device=request.device,
+                  asr_model=Path(request.asr_model) if request.asr_model else None)
     return job, detection
 
 
@@ -120,7 +125,8 @@ def apply(prepared: Prepared, result: LineResult, scene: bpy.types.Scene) -> Res
         notes.append(add_sound_strip(scene, str(job.audio_path), plan.frame_start))
     phones = sum(1 for p in alignment.phonemes if p.label != "SIL")
     summary = (
-        f"{action.name}: {len(alignment.words)} words, {phones} phonemes, {alignment.duration:.1f} s, "
+        f"{action.name}: {len(alignment.words)} words{heard_by(alignment)}, {phones} phonemes, "
+        f"{alignment.duration:.1f} s, "
         f"frames {plan.frame_start}-{plan.frame_end}, {plan.keys} keys (of {plan.dense_keys}), "
         f"{plan.key_rate()}, "
         f"preset {binding.preset.id}{' (auto)' if detection else ''}"

@@ -18,7 +18,8 @@ def export_args(p: argparse.ArgumentParser) -> None:
     device_arg(p)
 
 
-def export_job(audio: Path, words: str | None, language: str, args: argparse.Namespace, start_frame: int = 1):
+def export_job(audio: Path, words: str | None, language: str, args: argparse.Namespace, start_frame: int = 1,
+               asr_jobs: int = 1):
     """The line's job for an export: timing only, or for a format that needs a preset also the keys of
     ``--preset`` at ``--fps``."""
     from ..core.preset_files import load_preset
@@ -31,7 +32,8 @@ def export_job(audio: Path, words: str | None, language: str, args: argparse.Nam
         binding = bind(preset, own_rig(preset))
         settings = settings_for(preset, fps=args.fps, start_frame=start_frame, reduce_keys=False)
     return LineJob(audio_path=Path(audio), transcript=words, language=language, binding=binding, settings=settings,
-                   device=args.device)
+                   device=args.device, asr_model=Path(args.asr_model) if args.asr_model else None,
+                   asr_jobs=asr_jobs)
 
 
 def export(result, args: argparse.Namespace, audio_name: str) -> str:
@@ -41,9 +43,12 @@ def export(result, args: argparse.Namespace, audio_name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> None:
-    from ..inference.pipeline import run_line
+    from ..inference.pipeline import heard_by, run_line
+    from ..inference.pool import default_jobs
 
-    result = run_line(export_job(Path(args.audio), transcript(args), args.lang, args))
+    result = run_line(export_job(Path(args.audio), transcript(args), args.lang, args, asr_jobs=default_jobs()))
+    if result.alignment.recogniser:
+        print(f"lipsync: no transcript, so audio only: words{heard_by(result.alignment)}", file=sys.stderr)
     for warning in result.alignment.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     write_atomic(Path(args.out), export(result, args, Path(args.audio).name))

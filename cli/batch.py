@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..core.errors import LipsyncError
 from ..core.export_formats import FORMATS
 from .align import export, export_args, export_job
-from .common import device_arg, positive_int, write_atomic
+from .common import asr_arg, device_arg, positive_int, write_atomic
 from .progress import Progress
 
 if TYPE_CHECKING:
@@ -70,7 +70,8 @@ def batch(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     open_blend(args.blend)
-    options = Options(jobs=_jobs(args), nla=args.nla, cache=args.cache_dir, device=args.device, language=args.lang)
+    options = Options(jobs=_jobs(args), nla=args.nla, cache=args.cache_dir, device=args.device, language=args.lang,
+                      asr_model=args.asr_model or "")
     run = BatchRun(Path(args.manifest), options)
     if (checked := _checked(run.total, run.problems, args.check)) is not None:
         return checked
@@ -134,6 +135,7 @@ def _batch_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("manifest", metavar="MANIFEST.csv", help="one line per row; see docs/batch.md")
     p.add_argument("--jobs", type=positive_int, metavar="N", help="worker processes (default: the number of cores)")
     p.add_argument("--lang", default="en-us", help="language of rows that leave it empty (default en-us)")
+    asr_arg(p)
     p.add_argument("--cache-dir", type=Path, metavar="DIR",
                    help="alignment cache (default .lipsync-cache beside the manifest)")
     p.add_argument("--check", action="store_true", help="only check the manifest; exit 2 if a row is bad")

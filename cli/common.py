@@ -19,6 +19,12 @@ def transcript_args(p: argparse.ArgumentParser) -> None:
     group.add_argument("--transcript-file", metavar="TXT", help="UTF-8 text of the spoken words")
     group.add_argument("--transcript", metavar="STR", help="the spoken words")
     p.add_argument("--lang", default="en-us", help="espeak-ng language code (default en-us)")
+    asr_arg(p)
+
+
+def asr_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--asr-model", metavar="DIR", help="a Vosk model folder that recognises the words when there is "
+                   "no transcript (default: pocketsphinx for English, the network's phone loop otherwise)")
 
 
 def device_arg(p: argparse.ArgumentParser) -> None:

@@ -20,7 +20,8 @@ def run(args: argparse.Namespace) -> None:
     timing = {name: getattr(args, name) for name in TIMING if getattr(args, name) is not None}
     request = Request(audio_path=args.audio, transcript=words, language=args.lang, preset=args.preset,
                       start_frame=args.start_frame, nla=args.nla, intensity=args.intensity, emotion=args.emotion,
-                      emotion_intensity=args.emotion_intensity, timing=timing, device=args.device)
+                      emotion_intensity=args.emotion_intensity, timing=timing, device=args.device,
+                      asr_model=args.asr_model or "")
     result = generate_in_file(args.blend, args.object, request, args.save)
     if result.detection:
         print(result.detection)

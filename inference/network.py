@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 SMALL = 16
-"""Up to this many frames (a stream's hop) a product is summed by einsum: BLAS would wake its threads for it, which
-costs more than the product on a busy CPU."""
+"""Up to this many frames (a stream's hop) products are summed by einsum: BLAS would wake its threads for them,
+which costs more than the products on a busy CPU."""
 
 
 def matmul(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -21,9 +21,16 @@ def matmul(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return np.einsum("ti,io->to", x, weight) if len(x) <= SMALL else x @ weight
 
 
+def _taps(x: np.ndarray, kernel: int, dilation: int, frames: int) -> np.ndarray:
+    """``(frames, kernel, channels)``: for each output frame, the input frames its kernel reads (a view)."""
+    x = np.ascontiguousarray(x)
+    rows, columns = x.strides
+    return np.ndarray((frames, kernel, x.shape[1]), x.dtype, x, 0, (rows, dilation * rows, columns))
+
+
 @dataclass(frozen=True)
 class Conv:
-    """A dilated 1-D convolution, batch norm folded in, then (optionally) ReLU."""
+    """A dilated 1-D convolution, batch norm folded in, then ReLU."""
 
     weight: np.ndarray
     """``(kernel, inputs, outputs)``, or ``(kernel, channels)`` for a depthwise convolution."""
@@ -31,7 +38,6 @@ class Conv:
     dilation: int
     left: int
     """Context frames before each output frame (``reach`` for a causal layer, half of it for a centred one)."""
-    relu: bool = True
 
     @property
     def reach(self) -> int:
@@ -43,13 +49,15 @@ class Conv:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         n = len(x) - self.reach
-        out = np.empty((n, len(self.bias)), np.float32)
-        out[:] = self.bias
-        depthwise = self.weight.ndim == 2
-        for k, tap in enumerate(self.weight):
-            shifted = x[k * self.dilation: k * self.dilation + n]
-            out += shifted * tap if depthwise else matmul(shifted, tap)
-        return np.maximum(out, 0.0, out=out) if self.relu else out
+        taps = _taps(x, len(self.weight), self.dilation, n)
+        if self.weight.ndim == 2:
+            out = np.einsum("tkc,kc->tc", taps, self.weight)
+        elif n <= SMALL:
+            out = np.einsum("tki,kio->to", taps, self.weight)
+        else:
+            out = sum(taps[:, k] @ tap for k, tap in enumerate(self.weight))
+        out += self.bias
+        return np.maximum(out, 0.0, out=out)
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
                        preset=preferences.preset(context, self.preset), start_frame=start, nla=self.nla,
                        intensity=self.intensity, emotion=self.emotion, emotion_intensity=self.emotion_intensity,
                        timing=timing, markers=self.markers, add_sound_strip=self.add_sound_strip and not from_strip,
-                       device=preferences.device(context))
+                       device=preferences.device(context), asr_model=preferences.asr_model(context))
 
     def _fail(self, context, message: str):
         context.scene.lipsync.last_result = f"Error: {message}"

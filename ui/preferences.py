@@ -49,11 +49,16 @@ class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
         name="Default Preset", default="auto", **suggest(preset_search),
         description="Rig preset of lines whose own preset is left empty (auto: detect the best fit)",
     )
+    asr_model: bpy.props.StringProperty(
+        name="Recogniser Model", subtype="DIR_PATH", default="",
+        description="An unpacked Vosk model folder that recognises the words of lines without a transcript, in its "
+                    "language (empty: pocketsphinx for English, the network's phone loop for other languages)",
+    )
 
     def draw(self, context):
         layout = self.layout
         layout.use_property_split = True
-        for prop in ("device", "default_language", "default_preset"):
+        for prop in ("device", "default_language", "default_preset", "asr_model"):
             layout.prop(self, prop)
         box = layout.box()
         for line in dependency_status():
@@ -76,12 +81,18 @@ def preset(context, chosen: str) -> str:
     return chosen or (prefs.default_preset if prefs else "") or "auto"
 
 
+def asr_model(context) -> str:
+    """The Vosk model folder the preferences name, or "" for the default recogniser."""
+    prefs = preferences(context)
+    return bpy.path.abspath(prefs.asr_model) if prefs and prefs.asr_model else ""
+
+
 def device(context) -> str:
     """``cpu`` or ``cuda`` as the preferences say (Auto: CUDA when PyTorch sees a GPU)."""
     prefs = preferences(context)
     choice = prefs.device if prefs else "CPU"
     if choice == "AUTO":
-        from .inference.network_timer import cuda_usable
+        from ..inference.network_timer import cuda_usable
 
         return "cuda" if cuda_usable() else "cpu"
     return choice.lower()

