@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import bpy
@@ -19,6 +19,7 @@ from .markers import KEY as MARKERS_KEY
 from .markers import place_markers
 from .rig import Character, find_character
 from .sources import add_sound_strip
+from .timing import store_timing
 from .user_presets import search_dirs
 from .writer import write_plan
 
@@ -95,6 +96,7 @@ def prepare(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Reque
 def line_job(character: Character, scene: bpy.types.Scene, request: Request) -> tuple[LineJob, Detection | None]:
     """What the character and scene give the line: bound preset and settings (main thread; raises LipsyncError)."""
     binding, detection = resolve_preset(character, request.preset)
+    binding = character.own(binding)
     emotion = None
     if request.emotion != "none":
         emotion = EmotionLayer(request.emotion, parse_intensity(request.emotion_intensity))
@@ -114,6 +116,7 @@ def apply(prepared: Prepared, result: LineResult, scene: bpy.types.Scene) -> Res
     alignment, plan, binding = result.alignment, result.plan, job.binding
     clip = job.audio_path.stem
     action, notes = write_plan(plan, prepared.character, clip, "nla" if request.nla else "active")
+    store_timing(action, alignment, asdict(request))
     if request.markers != "NONE" or MARKERS_KEY in scene:
         count = place_markers(scene, clip, alignment, request.markers, plan.frame_start, job.settings.fps)
         if count:
@@ -125,6 +128,7 @@ def apply(prepared: Prepared, result: LineResult, scene: bpy.types.Scene) -> Res
         f"{action.name}: {len(alignment.words)} words{heard_by(alignment)}, {phones} phonemes, "
         f"{alignment.duration:.1f} s, "
         f"frames {plan.frame_start}-{plan.frame_end}, {plan.keys} keys (of {plan.dense_keys}), "
+        f"{plan.key_rate()}, "
         f"preset {binding.preset.id}{' (auto)' if detection else ''}"
         f"{', NLA strip' if request.nla else ''}, {time.perf_counter() - prepared.started:.1f} s"
     )

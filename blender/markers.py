@@ -27,3 +27,36 @@ def place_markers(scene: bpy.types.Scene, clip: str, alignment: Alignment, kind:
         made[clip] = [list(pair) for pair in new]
     scene[KEY] = json.dumps(made)
     return len(new)
+
+
+
+def marker_moves(scene: bpy.types.Scene, clip: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """The names of the markers made for ``clip``, in order, and (position, frame) of those the animator moved.
+
+    A moved marker is matched by name to the one made for it: the nearest one of that name not made by a run.
+    """
+    placed = [tuple(pair) for pair in json.loads(scene.get(KEY, "{}")).get(clip, [])]
+    unclaimed = [(m.name, m.frame) for m in scene.timeline_markers]
+    moved = []
+    for position, pair in enumerate(placed):
+        if pair in unclaimed:
+            unclaimed.remove(pair)
+        else:
+            moved.append(position)
+    moves = []
+    for position in moved:
+        name, frame = placed[position]
+        candidates = [m for m in unclaimed if m[0] == name and m not in placed]
+        if candidates:
+            found = min(candidates, key=lambda m: abs(m[1] - frame))
+            unclaimed.remove(found)
+            moves.append((position, found[1]))
+    return [name for name, _ in placed], moves
+
+
+def adopt_moves(scene: bpy.types.Scene, clip: str, moves: list[tuple[int, int]]) -> None:
+    """Record the moved markers at their new frames, so the next placement replaces them like the others."""
+    made = json.loads(scene.get(KEY, "{}"))
+    for position, frame in moves:
+        made[clip][position][1] = frame
+    scene[KEY] = json.dumps(made)

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 import bpy
 
 from ..core.errors import LipsyncError
-from ..core.presets import RigInfo
+from ..core.presets import RigBinding, RigInfo
+
+CHANNELS = "lipsync_ai_mouth_channels"
+"""Custom property on the character (its armature, else the selected object): the mouth channels lip sync keys,
+the rig's shape-key and bone names separated by commas. Absent: what the preset's visemes drive."""
 
 
 @dataclass
@@ -22,6 +26,32 @@ class Character:
         names = {kb.name for mesh in self.meshes for kb in mesh.data.shape_keys.key_blocks}
         bones = {pb.name: pb.rotation_mode for pb in self.armature.pose.bones} if self.armature else {}
         return RigInfo(frozenset(names), bones, frozenset(self.root.keys()))
+
+    @property
+    def channels_owner(self) -> bpy.types.Object:
+        """The object holding the character's mouth-channel list: its armature, else the selected object."""
+        return self.armature or self.root
+
+    def stored_channels(self) -> list[str] | None:
+        text = self.channels_owner.get(CHANNELS)
+        return None if text is None else [n.strip() for n in str(text).split(",") if n.strip()]
+
+    def own(self, binding: RigBinding) -> RigBinding:
+        """``binding`` limited to the character's mouth-channel list, when it has one."""
+        channels = self.stored_channels()
+        if channels is None:
+            return binding
+        owned = binding.restricted(channels)
+        if not owned.mouth_channels() and not binding.preset.sprite:
+            drives = ", ".join(binding.mouth_channels()[:5])
+            raise LipsyncError(
+                f"The Mouth channels of '{self.channels_owner.name}' name nothing preset {binding.preset.id} drives "
+                f"(such as {drives}). Reset the list (Target > Mouth Channels) or add those names."
+            )
+        return owned
+
+    def store_channels(self, channels: list[str]) -> None:
+        self.channels_owner[CHANNELS] = ", ".join(channels)
 
     def require_rig(self) -> None:
         """A 3D preset needs shape keys or bones: say so plainly when the object has neither."""

@@ -45,6 +45,7 @@ def _add_curve(new_fcurve, curve: Curve) -> None:
     points.add(len(curve.frames))
     points.foreach_set("co", np.column_stack([curve.frames, curve.values]).astype(np.float32).ravel())
     points.foreach_set("interpolation", np.full(len(curve.frames), INTERPOLATION[curve.interpolation], np.int32))
+    fcurve.auto_smoothing = "NONE"  # the handles core.keys.bezier models, whatever the user's preference for new curves
     fcurve.update()
 
 
@@ -236,3 +237,4 @@ def animated_fcurves(data: bpy.types.AnimData) -> list[bpy.types.FCurve]:
         return list(action.fcurves)
     return [fc for layer in action.layers for strip in layer.strips
             for fc in strip.channelbag(data.action_slot).fcurves]
+

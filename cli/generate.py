@@ -50,7 +50,8 @@ def add_parser(sub) -> None:
     timing.add_argument("--stepped", action="store_true", default=None, help="constant interpolation (2D style)")
     timing.add_argument("--no-reduce", dest="reduce_keys", action="store_false", default=None,
                         help="key every frame instead of only where the pose changes")
-    timing.add_argument("--key-tolerance", type=float, metavar="F", help="largest error a removed key may leave")
+    timing.add_argument("--key-tolerance", type=float, metavar="F",
+                        help="largest error the reduced keys may leave (default 0.02)")
     device_arg(p)
     p.add_argument("--save", required=True, metavar="OUT.blend")
     p.set_defaults(run=run)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,12 +45,27 @@ class KeyframePlan:
     frame_end: int
     contact_frames: tuple[int, ...] = ()
     """Frames where a closure closes or F/V touches; every curve keeps a key there."""
+    contact_visemes: tuple[str, ...] = ()
+    """The contact (``PP`` or ``FF``) of each of ``contact_frames``."""
     dense_keys: int = 0
     """Keys before reduction (one per frame per curve)."""
+    fps: float = 24.0
 
     @property
     def keys(self) -> int:
         return sum(len(c.frames) for c in self.curves)
+
+    def keys_per_second(self) -> list[float]:
+        """Keys per second of each animated curve (one whose value changes)."""
+        seconds = max(self.frame_end - self.frame_start, 1) / self.fps
+        return [len(c.frames) / seconds for c in self.curves if np.ptp(c.values) > 0]
+
+    def key_rate(self) -> str:
+        """Keys per second per animated channel, for the result line: the mean and the busiest channel."""
+        rates = self.keys_per_second()
+        if not rates:
+            return "no animated channel"
+        return f"{np.mean(rates):.1f} keys/s per animated channel (max {max(rates):.1f})"
 
 
 def frame_times(duration: float, settings: AnimationSettings) -> tuple[np.ndarray, np.ndarray]:
@@ -70,7 +86,7 @@ def _scales(track: list[Segment], poses: list[VisemePose], settings: AnimationSe
 def plan_keyframes(track: list[Segment], duration: float, binding: RigBinding, settings: AnimationSettings,
                    envelopes: dict[str, np.ndarray] | None = None,
                    emotion: EmotionLayer | None = None) -> KeyframePlan:
-    """Curves for every bound channel over the clip.
+    """Curves for the bound mouth channels over the clip (emotion-only targets only with ``emotion``).
 
     ``envelopes`` holds per-frame ``loudness`` (drives the jaw by ``jaw_balance``) and ``pitch`` (for emotion
     intensity), e.g. from ``core.envelope``; without them the jaw follows the visemes alone.
@@ -95,7 +111,10 @@ def plan_keyframes(track: list[Segment], duration: float, binding: RigBinding, s
     opening = np.clip(opening, 0.0, 1.0)
 
     curves = []
+    mouth = preset.used_shapes()
     for target, name in binding.shape_keys.items():
+        if target not in mouth and not (layer and target in layer.shapes):
+            continue  # an emotion-only target with no emotion set: the user's own keys there keep playing
         values = mix @ np.array([p.shapes.get(target, 0.0) for p in poses])
         if preset.jaw and preset.jaw.shape == target:
             values = values + opening
@@ -108,21 +127,39 @@ def plan_keyframes(track: list[Segment], duration: float, binding: RigBinding, s
         curves.append(_sprite_curve(preset.sprite, track, poses, weights, frames, settings))
     dense = sum(len(c.frames) for c in curves)
     curves = _reduced(curves, contacts, settings)
-    return KeyframePlan(curves, int(frames[0]), int(frames[-1]), tuple(int(frames[f]) for f in contacts), dense)
+    return KeyframePlan(curves, int(frames[0]), int(frames[-1]), tuple(int(frames[f]) for f in contacts),
+                        tuple(s.label for s in track if s.label in CONTACT), dense, settings.fps)
+
+
+def tolerance(curve: Curve, settings: AnimationSettings) -> float:
+    """The largest error key reduction may leave on ``curve``: ``key_tolerance`` of a shape-key weight, or of
+    the curve's range for a bone channel (its units are the armature's or radians)."""
+    scale = 1.0 if curve.channel.owner == "shape_keys" else float(np.ptp(curve.values)) or 1.0
+    return settings.key_tolerance * scale
 
 
 def _reduced(curves: list[Curve], contacts: list[int], settings: AnimationSettings) -> list[Curve]:
-    """Each curve's needed keys; the components of one property (a quaternion's w, x, y, z) share their keys."""
+    """Each curve's needed keys; the components of one property (a quaternion's w, x, y, z) share their keys,
+    each still within its tolerance on the shared keys."""
     keep: dict[str, set[int]] = {}
     for c in curves:
         if settings.stepped or c.interpolation == "CONSTANT":
-            needed = step_keys(c.values)
-        elif settings.reduce_keys:
-            span = float(np.ptp(c.values)) or 1.0
-            needed = reduce_keys(c.values, settings.key_tolerance * span, np.array(contacts, dtype=np.int64))
+            keep.setdefault(c.channel.data_path, set()).update(step_keys(c.values).tolist())
+        elif not settings.reduce_keys:
+            keep.setdefault(c.channel.data_path, set()).update(range(len(c.values)))
         else:
-            needed = np.arange(len(c.values))
-        keep.setdefault(c.channel.data_path, set()).update(needed.tolist())
+            keep.setdefault(c.channel.data_path, set()).update(contacts)
+    smooth = [c for c in curves if settings.reduce_keys and not settings.stepped and c.interpolation != "CONSTANT"]
+    components = Counter(c.channel.data_path for c in smooth)
+    while smooth:  # a key one component needs may move another's curve: again until no component needs more
+        again = []
+        for c in smooth:
+            shared = keep[c.channel.data_path]
+            needed = reduce_keys(c.values, tolerance(c, settings), np.array(sorted(shared), dtype=np.int64))
+            if len(needed) > len(shared) and components[c.channel.data_path] > 1:
+                again += [o for o in smooth if o.channel.data_path == c.channel.data_path and o is not c]
+            shared.update(needed.tolist())
+        smooth = list({id(c): c for c in again}.values())
     out = []
     for c in curves:
         index = np.array(sorted(keep[c.channel.data_path]), dtype=np.int64)

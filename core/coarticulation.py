@@ -20,14 +20,16 @@ VISIBILITY = {"kk": 0.3, "nn": 0.4, "DD": 0.5, "TH": 0.6, "SS": 0.7, "RR": 0.8, 
 def simplify_track(track: list[Segment], settings: AnimationSettings) -> list[Segment]:
     """Drop visemes too short to articulate (below the min hold or faster than the max rate), least visible first.
 
-    The less a viseme shows, the longer it must last to be kept. A dropped viseme's time goes to its neighbours
-    (all of it to the other one when a neighbour is a contact, so contacts keep their timing); contacts (M/B/P,
-    F/V) are never dropped.
+    The less a viseme shows, the longer it must last to be kept, and none is kept shorter than the min hold
+    (one frame by default). A dropped viseme's time goes to its neighbours (all of it to the other one when a
+    neighbour is a contact, so contacts keep their timing); contacts (M/B/P, F/V) are never dropped: one shorter
+    than the min hold is widened to it with time from its neighbours.
     """
-    shortest = max(settings.min_hold / settings.fps, 1.0 / settings.max_rate if settings.max_rate > 0 else 0.0)
+    hold = settings.min_hold / settings.fps
+    shortest = max(hold, 1.0 / settings.max_rate if settings.max_rate > 0 else 0.0)
     track = list(track)
     while len(track) > 1:
-        margin = [(s.end - s.start) / (shortest * (1.5 - VISIBILITY.get(s.label, 1.0))) for s in track]
+        margin = [(s.end - s.start) / max(shortest * (1.5 - VISIBILITY.get(s.label, 1.0)), hold) for s in track]
         droppable = [i for i, s in enumerate(track) if s.label not in CONTACT and margin[i] < 1.0]
         if not droppable:
             break
@@ -45,7 +47,32 @@ def simplify_track(track: list[Segment], settings: AnimationSettings) -> list[Se
         if after is not None:
             track[i] = Segment(after.label, middle if before is not None else seg.start, after.end)
         track = _merge_same(track)
+    return _widen_contacts(track, hold)
+
+
+def _widen_contacts(track: list[Segment], hold: float) -> list[Segment]:
+    """Contacts shorter than ``hold`` widened to it, half from each neighbour that is not a contact (each keeps at
+    least ``hold``)."""
+    track = list(track)
+    for i, seg in enumerate(track):
+        need = hold - (seg.end - seg.start)
+        if seg.label not in CONTACT or need <= 1e-9:
+            continue
+        before, after = (_spare(track[j], hold) if 0 <= j < len(track) else 0.0 for j in (i - 1, i + 1))
+        take_before = min(before, max(need / 2, need - after))
+        take_after = min(after, need - take_before)
+        start, end = seg.start - take_before, seg.end + take_after
+        if take_before:
+            track[i - 1] = Segment(track[i - 1].label, track[i - 1].start, start)
+        if take_after:
+            track[i + 1] = Segment(track[i + 1].label, end, track[i + 1].end)
+        track[i] = Segment(seg.label, start, end)
     return track
+
+
+def _spare(seg: Segment, hold: float) -> float:
+    """The time a contact's neighbour can give it: what it has beyond ``hold``, none if it is a contact itself."""
+    return 0.0 if seg.label in CONTACT else max(0.0, seg.end - seg.start - hold)
 
 
 def _merge_same(track: list[Segment]) -> list[Segment]:

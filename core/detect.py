@@ -16,6 +16,8 @@ class Score:
     matched: tuple[str, ...]
     """``target → rig name`` for what was found."""
     missing: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    """Optional parts the rig lacks, not held against it (a mesh preset's jaw bone)."""
 
     def line(self) -> str:
         return f"{self.preset.id}: {self.coverage:.0%} ({len(self.matched)} found, {len(self.missing)} missing)"
@@ -35,8 +37,25 @@ class Detection:
         text = f"Detected preset {top.preset.id} ({top.coverage:.0%}): matched {', '.join(top.matched) or 'nothing'}"
         if top.missing:
             text += f"; missing {', '.join(top.missing)}"
+        if top.optional:
+            text += f"; optional, not on this rig (not held against it): {', '.join(top.optional)}"
+        text += self._why(top)
         others = [s.line() for s in self.scores[1:3] if s.coverage > 0]
         return text + (f". Next: {'; '.join(others)}" if others else "")
+
+    def _why(self, top: Score) -> str:
+        """Why the winner beat a runner-up of the same coverage: its priority, or that it drives more."""
+        rival = next((s for s in self.scores[1:] if round(s.coverage, 2) == round(top.coverage, 2)), None)
+        if rival is None:
+            return ""
+        if top.preset.priority > rival.preset.priority:
+            reason = (f"a dedicated set (priority {top.preset.priority}) beats a general one "
+                      f"(priority {rival.preset.priority})")
+        elif len(top.matched) > len(rival.matched):
+            reason = f"it drives more ({len(top.matched)} targets against {len(rival.matched)})"
+        else:
+            reason = "same priority and size, first by id"
+        return f". Chosen over {rival.preset.id} (also {rival.coverage:.0%}): {reason}"
 
     def binding(self) -> RigBinding:
         """The best preset bound to the rig; raises when nothing fits."""
@@ -58,14 +77,16 @@ def score(preset: Preset, rig: RigInfo) -> Score:
     for target in bones:
         found = preset.bones[target].find(rig.bones)
         (matched if found else missing).append(f"{target}→{found}" if found else f"bone {target}")
+    optional = []
     if preset.jaw and preset.jaw.has_bone:
         found = preset.jaw.names.find(rig.bones)
-        (matched if found else missing).append(f"jaw→{found}" if found else "jaw bone")
+        # A mesh preset works without its jaw bone (the shapes open the mouth): that is not held against it.
+        (matched if found else optional if shapes else missing).append(f"jaw→{found}" if found else "jaw bone")
     if preset.sprite:
         found = preset.sprite in rig.properties
         (matched if found else missing).append(f"sprite→{preset.sprite}" if found else f"property {preset.sprite}")
     total = len(matched) + len(missing)
-    return Score(preset, len(matched) / total if total else 0.0, tuple(matched), tuple(missing))
+    return Score(preset, len(matched) / total if total else 0.0, tuple(matched), tuple(missing), tuple(optional))
 
 
 def detect(presets: list[Preset], rig: RigInfo) -> Detection:

@@ -132,6 +132,20 @@ class RigBinding:
     missing: tuple[str, ...] = ()
     """Used targets the rig lacks."""
 
+    def mouth_channels(self) -> tuple[str, ...]:
+        """The rig's names of what the visemes drive (shape keys, bones, the jaw bone): what lip sync owns."""
+        used = self.preset.used_shapes()
+        names = {n for t, n in self.shape_keys.items() if t in used} | set(self.bones.values())
+        return tuple(sorted(names | ({self.jaw_bone} if self.jaw_bone else set())))
+
+    def restricted(self, channels: Iterable[str]) -> RigBinding:
+        """Only the mouth channels in ``channels`` (rig names) stay bound; emotion-only targets are kept."""
+        keep = set(channels)
+        used = self.preset.used_shapes()
+        return replace(self, shape_keys={t: n for t, n in self.shape_keys.items() if n in keep or t not in used},
+                       bones={t: n for t, n in self.bones.items() if n in keep},
+                       jaw_bone=self.jaw_bone if self.jaw_bone in keep else None)
+
 
 def bind(preset: Preset, rig: RigInfo) -> RigBinding:
     """Find the preset's targets on the rig; a rig offering none of them is an error."""

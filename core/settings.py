@@ -29,8 +29,9 @@ class AnimationSettings:
     stepped: bool = False
     """Constant interpolation (2D, anime-style); 2D sprite channels are always stepped."""
     reduce_keys: bool = True
-    key_tolerance: float = 0.01
-    """Largest error a removed key may leave, as a share of the curve's range."""
+    key_tolerance: float = 0.02
+    """Largest distance between the curve Blender plays through the reduced keys and the per-frame curve: in
+    shape-key weight, or as a share of the curve's range for bone channels."""
 
 
 PRESET_SETTINGS = tuple(f.name for f in fields(AnimationSettings) if f.name not in ("fps", "start_frame"))

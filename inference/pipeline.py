@@ -14,7 +14,7 @@ from ..core.cache import AlignmentCache, alignment_key, file_digest
 from ..core.emotion import EmotionLayer
 from ..core.envelope import loudness, pitch
 from ..core.presets import RigBinding
-from ..core.types import Alignment
+from ..core.types import Alignment, Audio
 from ..core.visemes import viseme_track
 from .engine import align
 from .model import WEIGHTS
@@ -107,8 +107,15 @@ def run_line(job: LineJob, cache: AlignmentCache | None = None,
     plan = None
     if job.binding is not None:
         stage(STAGES[3], 0.0)
+        plan = plan_line(job, alignment, audio)
+    return LineResult(alignment, plan, cached, time.perf_counter() - started)
+
+
+def plan_line(job: LineJob, alignment: Alignment, audio: Audio | None) -> KeyframePlan:
+    """The line's keys from its timing; the audio's loudness and pitch shape the jaw and emotion when given."""
+    envelopes = {}
+    if audio is not None:
         _, times = frame_times(alignment.duration, job.settings)
         envelopes = {"loudness": loudness(audio, times), "pitch": pitch(audio, times)}
-        plan = plan_keyframes(viseme_track(alignment.phonemes), alignment.duration, job.binding, job.settings,
-                              envelopes, job.emotion)
-    return LineResult(alignment, plan, cached, time.perf_counter() - started)
+    return plan_keyframes(viseme_track(alignment.phonemes), alignment.duration, job.binding, job.settings,
+                          envelopes, job.emotion)

@@ -1,4 +1,4 @@
-from . import batch, cancel, generate, live, presets
+from . import batch, cancel, channels, generate, live, presets, rebake
 
 classes = (*generate.classes, *presets.classes, *batch.classes, *cancel.classes,
-           *live.classes)
+           *live.classes, *channels.classes, *rebake.classes)

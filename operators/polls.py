@@ -9,3 +9,18 @@ def explain(cls, blocker: str | None, context) -> bool:
         cls.poll_message_set(blocker)
         return False
     return True
+
+
+class NeedsSelection:
+    """Operators that work on the selected character: disabled, with the hint, when nothing is selected."""
+
+    @classmethod
+    def poll(cls, context):
+        return explain(cls, None, context)
+
+
+def failed(operator, context, field: str, exc: Exception) -> set[str]:
+    """Show ``exc`` as one line in the panel (the scene's setting ``field``) and the status bar, and cancel."""
+    setattr(context.scene.lipsync, field, f"Error: {exc}")
+    operator.report({"ERROR"}, str(exc))
+    return {"CANCELLED"}

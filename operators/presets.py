@@ -13,24 +13,18 @@ from ..core.presets import Preset
 from . import polls
 
 
-class LIPSYNC_OT_detect_preset(bpy.types.Operator):
+class LIPSYNC_OT_detect_preset(polls.NeedsSelection, bpy.types.Operator):
     """Score every preset against the selected character and show which fits, what matched and what is missing"""
 
     bl_idname = "lipsync.detect_preset"
     bl_label = "Detect Preset"
-
-    @classmethod
-    def poll(cls, context):
-        return polls.explain(cls, None, context)
 
     def execute(self, context):
         settings = context.scene.lipsync
         try:
             binding, detection = resolve_preset(find_character(context.active_object), "auto")
         except LipsyncError as exc:
-            settings.detection = f"Error: {exc}"
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
+            return polls.failed(self, context, "detection", exc)
         settings.detection = detection.explain()
         self.report({"INFO"}, settings.detection)
         return {"FINISHED"}

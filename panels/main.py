@@ -5,6 +5,7 @@ import textwrap
 
 import bpy
 
+from ..blender.rig import CHANNELS, find_character
 from ..blender.sources import sound_strips
 from ..core.languages import LANGUAGES
 from ..core.settings import TIMING
@@ -47,10 +48,12 @@ class LIPSYNC_PT_main(_Tab, bpy.types.Panel):
             row = layout.row()
             row.progress(factor=settings.progress / 100, text=f"{settings.stage}...")
             row.operator("lipsync.cancel", text="", icon="CANCEL")
-        op = layout.operator("lipsync.generate", icon="SPEAKER")
+        row = layout.row(align=True)
+        op = row.operator("lipsync.generate", icon="SPEAKER")
         for prop in OPERATOR_PROPS:
             if settings.use_timing or prop not in TIMING:
                 setattr(op, prop, getattr(settings, prop))
+        row.operator("lipsync.rebake", icon="FILE_REFRESH")
         if settings.last_result:
             _lines(layout, settings.last_result, "ERROR" if settings.last_result.startswith("Error") else "INFO")
 
@@ -96,6 +99,20 @@ class LIPSYNC_PT_target(_Section, bpy.types.Panel):
             layout.prop(settings, prop)
         if not settings.sound_strip:
             layout.prop(settings, "add_sound_strip")
+        _mouth_channels(layout, context.active_object)
+
+
+def _mouth_channels(layout, obj) -> None:
+    """The character's Mouth Channels (all lip sync keys), editable, and a button that fills them from the preset."""
+    if obj is None:
+        return
+    owner = find_character(obj).channels_owner
+    row = layout.row(align=True)
+    if CHANNELS in owner:
+        row.prop(owner, f'["{CHANNELS}"]', text="Mouth Channels")
+    else:
+        row.label(text="Mouth Channels: all the preset drives")
+    row.operator("lipsync.mouth_channels", text="", icon="LOOP_BACK")
 
 
 class LIPSYNC_PT_advanced(_Section, bpy.types.Panel):

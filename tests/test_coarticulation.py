@@ -14,7 +14,7 @@ from lipsync_ai.core.coarticulation import (
 from lipsync_ai.core.emotion import EmotionLayer
 from lipsync_ai.core.preset_files import load_preset
 from lipsync_ai.core.presets import RigInfo, bind
-from lipsync_ai.core.settings import AnimationSettings
+from lipsync_ai.core.settings import CONTACT, AnimationSettings
 from lipsync_ai.core.types import Segment
 from lipsync_ai.core.visemes import VISEMES
 
@@ -191,3 +191,21 @@ def test_per_viseme_intensity_scales_one_viseme_and_never_a_contact():
     assert np.allclose(values(half, "aa")[1], values(full, "aa")[1] * 0.5)
     assert np.allclose(values(half, "PP")[1], values(full, "PP")[1])
     assert np.allclose(values(half, "O")[1], values(full, "O")[1])
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("fps", [24, 30, 60])
+def test_no_cue_is_shorter_than_a_frame_and_short_contacts_are_widened_not_dropped(seed, fps):
+    track, duration = random_track(np.random.default_rng(seed), 60, 0.004, 0.07)
+    kept = simplify_track(track, AnimationSettings(fps=fps))
+    frame = 1 / fps
+    assert kept[0].start == 0 and kept[-1].end == pytest.approx(duration)
+    assert all(a.end == pytest.approx(b.start) for a, b in zip(kept, kept[1:], strict=False))
+    for seg in (s for s in track if s.label in CONTACT):
+        assert any(c.label == seg.label and c.start <= seg.start + 1e-9 and seg.end - 1e-9 <= c.end for c in kept)
+    for i, seg in enumerate(kept):
+        if seg.end - seg.start < frame - 1e-9:
+            assert seg.label in CONTACT, seg
+            spare = [n.end - n.start - frame for n in kept[max(i - 1, 0):i] + kept[i + 1:i + 2]
+                     if n.label not in CONTACT]
+            assert sum(max(s, 0) for s in spare) < 1e-9, "it took what its neighbours could give"

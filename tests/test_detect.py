@@ -1,7 +1,7 @@
 """Auto-detection: every family's real naming picks its preset, and the explanation says what matched."""
 
 import pytest
-from families import ARKIT_UNDERSCORE, FAMILIES, VRCHAT
+from families import ARKIT, ARKIT_UNDERSCORE, CC4, FAMILIES, READY_PLAYER_ME, RIGIFY_BONES, VRCHAT
 
 from lipsync_ai.core.detect import detect
 from lipsync_ai.core.errors import LipsyncError
@@ -52,3 +52,30 @@ def test_nothing_matching_is_an_error_that_says_what_to_do():
     assert detection.best is None
     with pytest.raises(LipsyncError, match="No preset matches"):
         detection.binding()
+
+
+@pytest.mark.parametrize(("shapes", "bones", "preset"), [
+    (READY_PLAYER_ME + ARKIT, ("Head", "Neck"), "visemes15"),
+    (VRCHAT + ARKIT, ("Head",), "visemes15"),
+    (CC4 + ARKIT, FAMILIES["cc4"][1], "cc4"),
+])
+def test_a_dedicated_viseme_set_beats_a_general_expression_set_when_both_are_complete(shapes, bones, preset):
+    detection = detect(load_all(), rig(shapes, bones))
+    coverage = {s.preset.id: s.coverage for s in detection.scores}
+    assert coverage[preset] == coverage["arkit"] == 1.0, "both sets are complete"
+    assert detection.best.preset.id == preset
+    assert "Chosen over arkit (also 100%): a dedicated set (priority 10) beats a general one" in detection.explain()
+
+
+def test_a_mesh_presets_missing_jaw_bone_is_optional_and_said_so():
+    detection = detect(load_all(), rig(READY_PLAYER_ME))
+    top = detection.scores[0]
+    assert top.preset.id == "visemes15" and top.coverage == 1.0
+    assert top.optional == ("jaw bone",) and "jaw bone" not in top.missing
+    assert "optional, not on this rig (not held against it): jaw bone" in detection.explain()
+
+
+def test_a_bone_presets_missing_jaw_bone_still_counts():
+    bones = [b for b in RIGIFY_BONES if "jaw" not in b]
+    (top, *_) = detect(load_all(), rig(bones=bones)).scores
+    assert top.preset.id == "rigify" and top.coverage < 1.0 and "jaw bone" in top.missing

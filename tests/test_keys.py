@@ -1,33 +1,59 @@
-"""Key reduction keeps only keys that change the pose, within tolerance, and never a contact's key."""
+"""Key reduction: the curve Blender plays through the kept keys stays within tolerance; contacts keep their key."""
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from lipsync_ai.core.animation import plan_keyframes
-from lipsync_ai.core.keys import reduce_keys, step_keys
+from lipsync_ai.core.animation import plan_keyframes, tolerance
+from lipsync_ai.core.keys import bezier, reduce_keys, step_keys
 from lipsync_ai.core.preset_files import load_preset
-from lipsync_ai.core.presets import RigInfo, bind
+from lipsync_ai.core.presets import RigInfo, bind, own_rig
 from lipsync_ai.core.settings import AnimationSettings
 from lipsync_ai.core.types import Segment
+from lipsync_ai.core.visemes import VISEMES
 
 
-def linear_error(values, kept):
-    return np.abs(np.interp(np.arange(len(values)), kept, values[kept]) - values).max()
+def played_error(values, kept):
+    """Largest distance between the curve Blender plays through the kept keys and the dense values."""
+    return np.abs(bezier(kept, values[kept], np.arange(len(values))) - values).max()
 
 
-@pytest.mark.parametrize("tolerance", [0.001, 0.01, 0.05])
-def test_reduction_stays_within_tolerance_and_keeps_the_ends(tolerance):
-    rng = np.random.default_rng(0)
-    values = np.convolve(rng.uniform(0, 1, 300), np.ones(6) / 6, mode="same")
-    kept = reduce_keys(values, tolerance)
-    assert kept[0] == 0 and kept[-1] == len(values) - 1
-    assert linear_error(values, kept) <= tolerance + 1e-12
-    assert len(kept) < len(values)
+def smooth_curve(rng, n, width):
+    return np.clip(np.convolve(rng.uniform(-0.3, 1.2, n), np.ones(width) / width, mode="same"), 0, 1)
 
 
-def test_flat_and_linear_stretches_need_no_keys():
-    values = np.concatenate([np.zeros(20), np.linspace(0, 1, 11), np.ones(20)])
-    assert list(reduce_keys(values, 1e-6)) == [0, 20, 30, 50]
+@pytest.mark.parametrize("seed", range(12))
+def test_the_played_curve_stays_within_tolerance_and_keeps_the_ends_and_forced_keys(seed):
+    rng = np.random.default_rng(seed)
+    values = smooth_curve(rng, int(rng.integers(3, 400)), int(rng.integers(1, 9)))
+    tolerance = float(rng.choice([0.001, 0.01, 0.02, 0.05, 0.2]))
+    forced = rng.choice(len(values), size=min(5, len(values)), replace=False)
+    kept = reduce_keys(values, tolerance, forced)
+    assert kept[0] == 0 and kept[-1] == len(values) - 1 and set(forced) <= set(kept.tolist())
+    assert np.all(np.diff(kept) > 0)
+    assert played_error(values, kept) <= tolerance + 1e-9
+
+
+def test_reduction_keeps_fewer_keys_the_looser_the_tolerance():
+    values = smooth_curve(np.random.default_rng(0), 300, 6)
+    counts = [len(reduce_keys(values, t)) for t in (0.001, 0.01, 0.05)]
+    assert counts[0] > counts[1] > counts[2] and counts[0] < len(values)
+
+
+def test_a_curve_blender_would_play_through_a_few_keys_needs_only_those():
+    assert list(reduce_keys(np.zeros(50), 1e-9)) == [0, 49]
+    frames = np.array([0, 20, 31, 50])
+    values = bezier(frames, np.array([0.0, 1.0, 0.6, 0.8]), np.arange(51))
+    assert list(reduce_keys(values, 1e-6)) == list(frames)
+
+
+def test_the_bezier_model_has_blenders_auto_clamped_handles():
+    frames, keys = np.array([0.0, 4, 6, 12]), np.array([0.0, 0.5, 1.0, 0.2])
+    played = bezier(frames, keys, np.arange(13))
+    assert np.allclose(played[frames.astype(int)], keys), "it passes through its keys"
+    assert played[:4].max() <= 0.5 and np.all(np.diff(played[:7]) >= 0), "no overshoot between rising keys"
+    assert played[5] > 0.75 and played[7] < 1.0 and played.max() == 1.0, "flat at the extreme"
 
 
 def test_forced_keys_survive_even_on_a_flat_curve():
@@ -50,3 +76,42 @@ def test_a_generous_tolerance_never_removes_a_closure():
     pp = next(c for c in sparse.curves if c.channel.target == "viseme_PP")
     at = dict(zip(pp.frames, pp.values, strict=True))
     assert len(sparse.contact_frames) == 2 and all(at[f] >= 0.95 for f in sparse.contact_frames)
+
+
+def random_track(rng, count):
+    """Silence, ``count`` random visemes of 10 to 150 ms, silence."""
+    bounds = np.cumsum(np.concatenate([[0.0, 0.3], rng.uniform(0.01, 0.15, count), [0.3]]))
+    labels = ["sil", *rng.choice(VISEMES[1:], size=count), "sil"]
+    return [Segment(str(label), a, b) for label, a, b in zip(labels, bounds, bounds[1:], strict=False)], bounds[-1]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("preset_id", ["arkit", "rigify"])
+def test_every_planned_curve_stays_within_tolerance_and_every_closure_holds(seed, preset_id):
+    preset = load_preset(preset_id)
+    rig = own_rig(preset)
+    binding = bind(preset, RigInfo(rig.shape_keys, dict.fromkeys(rig.bones, "QUATERNION")))
+    track, duration = random_track(np.random.default_rng(seed), 80)
+    settings = AnimationSettings(fps=24, key_tolerance=0.02)
+    dense = plan_keyframes(track, duration, binding, replace(settings, reduce_keys=False))
+    sparse = plan_keyframes(track, duration, binding, settings)
+    assert sparse.keys < dense.keys
+    for full, reduced in zip(dense.curves, sparse.curves, strict=True):
+        played = bezier(reduced.frames, reduced.values, full.frames)
+        assert np.abs(played - full.values).max() <= tolerance(full, settings) + 1e-9, full.channel
+    pose = preset.visemes["PP"].shapes
+    closures = [f for f, v in zip(sparse.contact_frames, sparse.contact_visemes, strict=True) if v == "PP"]
+    assert closures
+    for curve in sparse.curves:
+        target = next((t for t, n in binding.shape_keys.items() if n == curve.channel.target), None)
+        for frame in closures:
+            if pose.get(target, 0) > 0:
+                assert bezier(curve.frames, curve.values, [frame])[0] >= 0.95 * pose[target]
+
+
+def test_keys_per_second_counts_each_animated_curve():
+    track = [Segment("sil", 0, 0.5), Segment("aa", 0.5, 1.0), Segment("sil", 1.0, 2.0)]
+    binding = bind(load_preset("visemes15"), RigInfo(frozenset({"viseme_aa", "viseme_O"}), {}))
+    plan = plan_keyframes(track, 2.0, binding, AnimationSettings(fps=24))
+    aa = next(c for c in plan.curves if c.channel.target == "viseme_aa")
+    assert plan.keys_per_second() == [len(aa.frames) / 2.0], "the O curve never moves and is not counted"

@@ -128,7 +128,8 @@ class GenerateProps:
     reduce_keys: bpy.props.BoolProperty(name="Reduce Keys", default=_DEFAULT.reduce_keys,
                                         description="Key only where the pose changes (contacts are always kept)")
     key_tolerance: bpy.props.FloatProperty(name="Tolerance", default=_DEFAULT.key_tolerance, min=0.0, max=0.2,
-                                           description="Largest error a removed key may leave (share of range)")
+                                           description="Largest error the reduced keys may leave (in shape-key "
+                                                       "weight; for bones, a share of the curve's range)")
 
 
 class LIPSYNC_PG_settings(GenerateProps, bpy.types.PropertyGroup):
