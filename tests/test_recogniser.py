@@ -158,3 +158,19 @@ def test_a_real_vosk_model_recognises_korean_words_that_the_network_times(tmp_pa
     assert any(w.label in ("있습", "니다", "있습니다", "네요") for w in result.words)
     assert all(a.end == b.start for a, b in zip(result.phonemes, result.phonemes[1:], strict=False))
     assert sum(p.label != "SIL" for p in result.phonemes) >= 10
+
+
+def test_with_alternatives_the_network_chooses_one_hypothesis_per_stretch(demo):
+    stretches = PocketsphinxRecogniser(PocketsphinxSettings(alternatives=3)).recognise(demo)
+    assert any(len(s.hypotheses) > 1 for s in stretches)
+    assert all(len({h.words for h in s.hypotheses}) == len(s.hypotheses) <= 3 for s in stretches)
+    from lipsync_ai.inference.engine import default_timer
+
+    result = default_timer().align_recognised(demo, stretches, "en-us")
+    chosen = [w.label for w in result.words]
+    options = [[[w.word for w in h.words] for h in s.hypotheses] for s in stretches]
+    position = 0
+    for choices in options:  # the words are, stretch by stretch, one of its hypotheses
+        match = next(c for c in choices if chosen[position: position + len(c)] == c)
+        position += len(match)
+    assert position == len(chosen)
