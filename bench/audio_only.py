@@ -13,6 +13,8 @@ here for the comparison only.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -59,12 +61,16 @@ def rhubarb(path: str | None) -> Path:
     return binary
 
 
-def wall(command: list[str]) -> float:
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, the command and every process it waited for)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"{command[0]} failed: {done.stderr.strip()[-500:]}")
-    return time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return time.perf_counter() - start, cpu
 
 
 def stages(clip: Path) -> dict[str, float]:
@@ -112,12 +118,15 @@ def main() -> None:
         samples = real_speech(args.data, 60.0)
         soundfile.write(clip, samples, 16000)
         seconds = len(samples) / 16000
-        ours = wall([str(LIPSYNC), "align", str(clip), "--out", str(Path(tmp, "ours.json"))])
-        theirs = wall([str(binary), "-q", "-f", "json", "-o", str(Path(tmp, "rhubarb.json")), str(clip)])
-        print(f"{seconds:.1f} s of real speech, audio only, cold subprocesses:")
-        print(f"  lipsync align  {ours:6.2f} s  (RTF {ours / seconds:.3f})")
-        print(f"  rhubarb 1.13   {theirs:6.2f} s  (RTF {theirs / seconds:.3f})")
-        print(f"  lipsync is {theirs / ours:.1f}x faster than Rhubarb")
+        ours, ours_cpu = timed([str(LIPSYNC), "align", str(clip), "--out", str(Path(tmp, "ours.json"))])
+        theirs, theirs_cpu = timed([str(binary), "-q", "-f", "json", "-o", str(Path(tmp, "rhubarb.json")), str(clip)])
+        cores = os.cpu_count() or 1
+        print(f"{seconds:.1f} s of real speech, audio only, cold subprocesses (load average "
+              f"{os.getloadavg()[0]:.1f} on {cores} cores):")
+        print(f"  lipsync align  {ours:6.2f} s wall  {ours_cpu:6.2f} s CPU  (RTF {ours / seconds:.3f})")
+        print(f"  rhubarb 1.13   {theirs:6.2f} s wall  {theirs_cpu:6.2f} s CPU  (RTF {theirs / seconds:.3f})")
+        print(f"  lipsync is {theirs / ours:.1f}x faster than Rhubarb (wall), {theirs_cpu / ours_cpu:.1f}x (CPU); "
+              f"its CPU time spread over {cores} idle cores would be {ours_cpu / cores:.2f} s")
         cells = "  ".join(f"{name} {value:.2f} s" for name, value in stages(clip).items())
         print(f"warm stages: {cells}")
         if args.minutes:
