@@ -11,6 +11,7 @@ import bpy
 
 from ..core.detect import Detection, detect
 from ..core.emotion import EmotionLayer, parse_intensity
+from ..core.phonemes import check_language
 from ..core.preset_files import load_all, load_preset
 from ..core.presets import RigBinding, bind, settings_for
 from ..inference.pipeline import LineJob, LineResult, run_line
@@ -90,6 +91,7 @@ def prepare(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Reque
 
 def line_job(character: Character, scene: bpy.types.Scene, request: Request) -> tuple[LineJob, Detection | None]:
     """What the character and scene give the line: bound preset and settings (main thread; raises LipsyncError)."""
+    check_language(request.language)  # audio-only lines too: the same refusal as with a transcript
     binding, detection = resolve_preset(character, request.preset)
     emotion = None
     if request.emotion != "none":
