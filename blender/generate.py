@@ -119,7 +119,9 @@ def apply(prepared: Prepared, result: LineResult, scene: bpy.types.Scene) -> Res
         notes.append(add_sound_strip(scene, str(job.audio_path), plan.frame_start))
     phones = sum(1 for p in alignment.phonemes if p.label != "SIL")
     summary = (
-        f"{action.name}: {len(alignment.words)} words, {phones} phonemes, {alignment.duration:.1f} s, "
+        f"{action.name}: {len(alignment.words)} words"
+        f"{f' (audio only: {alignment.recogniser})' if alignment.recogniser else ''}, {phones} phonemes, "
+        f"{alignment.duration:.1f} s, "
         f"frames {plan.frame_start}-{plan.frame_end}, {plan.keys} keys (of {plan.dense_keys}), "
         f"preset {binding.preset.id}{' (auto)' if detection else ''}"
         f"{', NLA strip' if request.nla else ''}, {time.perf_counter() - prepared.started:.1f} s"

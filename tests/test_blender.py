@@ -105,6 +105,6 @@ def test_poll_explains_a_missing_selection(rig):
 
 def test_audio_only_is_a_choice_and_a_txt_beside_the_audio_is_found(rig):
     assert generate(transcript="", audio_only=True) == {"FINISHED"}
-    assert "0 words" in bpy.context.scene.lipsync.last_result
+    assert "words (audio only: pocketsphinx" in bpy.context.scene.lipsync.last_result
     assert generate(transcript="") == {"FINISHED"}
-    assert "24 words" in bpy.context.scene.lipsync.last_result, "demo/dialogue.txt lies beside the audio"
+    assert "24 words, " in bpy.context.scene.lipsync.last_result, "demo/dialogue.txt lies beside the audio"
