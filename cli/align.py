@@ -36,18 +36,17 @@ def export_args(p: argparse.ArgumentParser) -> None:
 def export_job(audio: Path, words: str | None, language: str, args: argparse.Namespace, start_frame: int = 1):
     """The line's job for an export: timing only, or for a format that needs a preset also the keys of
     ``--preset`` at ``--fps`` on exactly the targets the preset drives."""
-    from ..core.exports import driven_rig
+    from ..core.exports import driven_binding
     from ..core.phonemes import check_language
     from ..core.preset_files import load_preset
-    from ..core.presets import bind, settings_for
+    from ..core.presets import settings_for
     from ..inference.pipeline import LineJob
 
     check_language(language)
     binding, settings = None, None
     if FORMATS[args.format].needs_preset:
-        preset = load_preset(args.preset)
-        binding = bind(preset, driven_rig(preset))
-        settings = settings_for(preset, fps=args.fps, start_frame=start_frame, reduce_keys=False)
+        binding = driven_binding(load_preset(args.preset))
+        settings = settings_for(binding.preset, fps=args.fps, start_frame=start_frame, reduce_keys=False)
     return LineJob(audio_path=Path(audio), transcript=words, language=language, binding=binding, settings=settings,
                    device=args.device)
 

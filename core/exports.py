@@ -14,7 +14,7 @@ import numpy as np
 from .animation import KeyframePlan
 from .export_formats import EXTENDED_SHAPES
 from .phone_classes import CLASSES, is_arpabet, phone_class, representative_label
-from .presets import Preset, RigInfo
+from .presets import Preset, RigBinding, RigInfo, bind
 from .types import SILENCE, Alignment, Segment
 
 BASIC_SHAPES = "ABCDEF"
@@ -289,16 +289,17 @@ def moho_dat(alignment: Alignment, fps: float, names: str = "preston", extended:
     return "\n".join(lines) + "\n"
 
 
-def driven_rig(preset: Preset) -> RigInfo:
-    """A rig with exactly the targets ``preset``'s visemes and jaw drive (first names), for exports: their
-    curves are the columns, and emotion-only targets stay out."""
+def driven_binding(preset: Preset) -> RigBinding:
+    """``preset`` bound to a rig with exactly the targets its visemes and jaw drive (under their first names),
+    for exports and streams without a rig: their curves are the columns, and emotion-only targets stay out."""
     shapes = {preset.shape_keys[t].names[0] if preset.shape_keys[t].names else t
               for t in preset.used_shapes() if t in preset.shape_keys}
     bones = [preset.bones[b] for b in preset.used_bones() if b in preset.bones]
     if preset.jaw and preset.jaw.has_bone:
         bones.append(preset.jaw.names)
-    return RigInfo(frozenset(shapes), {n.names[0]: "XYZ" for n in bones if n.names},
-                   frozenset([preset.sprite] if preset.sprite else []))
+    rig = RigInfo(frozenset(shapes), {n.names[0]: "XYZ" for n in bones if n.names},
+                  frozenset([preset.sprite] if preset.sprite else []))
+    return bind(preset, rig)
 
 
 def _sampled(plan: KeyframePlan) -> tuple[np.ndarray, dict[str, np.ndarray]]:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import LipsyncError
-from .phonemes import is_english
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +37,8 @@ def read_text(path: Path) -> str:
 def recogniser_phrase(language: str) -> str:
     """What finds the words of an audio-only line in ``language`` (as ``inference.recogniser.recogniser_for``
     picks without a Vosk model)."""
+    from .phonemes import is_english
+
     return "words recognised by pocketsphinx" if is_english(language) else "phones only (no word recogniser)"
 
 

@@ -156,13 +156,13 @@ def test_moho_with_rhubarb_names_and_without_extended_shapes():
 
 def _plan(preset_id: str, fps: int = 30):
     from lipsync_ai.core.animation import plan_keyframes
-    from lipsync_ai.core.exports import driven_rig
+    from lipsync_ai.core.exports import driven_binding
     from lipsync_ai.core.preset_files import load_preset
-    from lipsync_ai.core.presets import bind, settings_for
+    from lipsync_ai.core.presets import settings_for
     from lipsync_ai.core.visemes import viseme_track
 
     preset = load_preset(preset_id)
-    binding = bind(preset, driven_rig(preset))
+    binding = driven_binding(preset)
     assert not binding.missing, "the driven rig has every target the preset drives"
     settings = settings_for(preset, fps=fps, start_frame=1, reduce_keys=False)
     return preset, plan_keyframes(viseme_track(MALL.phonemes), MALL.duration, binding, settings)
