@@ -116,16 +116,16 @@ def batch_align(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     manifest = read_manifest(Path(args.manifest), None, args.lang, require_object=False)
-    if (checked := _checked(manifest.path, manifest.lines, manifest.problems, args.check)) is not None:
-        return checked
-    out_dir = Path(args.out_dir)
     jobs = {}
-    for line in manifest.lines:
+    for line in manifest.lines:  # a row's words come as in the panel: its transcript, else the .txt beside
         try:
             words = find_words(line.audio, line.transcript, language=line.language)
             jobs[line] = export_job(line.audio, words.text, line.language, args, line.start_frame or 1)
         except LipsyncError as exc:
             manifest.problems.append(f"{manifest.path.name}:{line.row}: {exc}")
+    if (checked := _checked(manifest.path, list(jobs), manifest.problems, args.check)) is not None:
+        return checked
+    out_dir = Path(args.out_dir)
     lines = LineBatch(jobs, _jobs(args), args.cache_dir or manifest.path.parent / ".lipsync-cache")
 
     def write(outcome: Outcome) -> None:

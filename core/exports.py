@@ -1,5 +1,6 @@
-"""Timing exports other tools read: Rhubarb Lip Sync 1.14 (TSV, XML, JSON), Moho/Papagayo switch files, and
-per-frame curves of a preset's targets as CSV (for game engines)."""
+"""Timing exports other tools read: Rhubarb Lip Sync 1.14 (TSV, XML, JSON, with Rhubarb's own mouth-shape
+rules), Moho/Papagayo switch files, and per-frame values of exactly the targets a preset drives (CSV for game
+engines, ARKit-style JSON weights for web avatars)."""
 
 from __future__ import annotations
 
