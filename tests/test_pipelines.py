@@ -129,13 +129,13 @@ def test_a_glb_carries_the_lip_sync_as_morph_target_weights(character, tmp_path)
     assert (values[1::2] > 0.9).sum() >= 8, "every M/B/P of the line closes, after the round trip"
 
 
-def test_arkit_names_survive_into_the_glb_and_the_fbx(character, tmp_path):
+def test_arkit_names_survive_into_the_glb_fbx_and_usd(character, tmp_path):
     from conftest import sphere_with_shape_keys
 
     names = ("jawOpen", "mouthClose", "mouthFunnel", "mouthPucker", "mouthPressLeft", "mouthSmileLeft")
     sphere_with_shape_keys(names)
     bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "arkit.blend"))
-    for suffix in (".glb", ".fbx"):
+    for suffix in (".glb", ".fbx", ".usda"):
         out = tmp_path / f"face{suffix}"
         done = run_lipsync("generate", "--blend", tmp_path / "arkit.blend", "--object", "Sphere", "--audio",
                            character / "line.wav", "--preset", "arkit", "--save", out)
@@ -145,6 +145,8 @@ def test_arkit_names_survive_into_the_glb_and_the_fbx(character, tmp_path):
     assert [m["extras"]["targetNames"] for m in doc["meshes"]] == [list(names)]
     assert any(c["target"]["path"] == "weights" for a in doc["animations"] for c in a["channels"])
     assert all(name.encode() in (tmp_path / "face.fbx").read_bytes() for name in names)
+    usd = (tmp_path / "face.usda").read_text(encoding="utf-8")
+    assert "blendShapeWeights.timeSamples" in usd and all(f'"{name}"' in usd for name in names)
 
 
 def test_save_refuses_an_unknown_format_before_any_work(character, tmp_path):
