@@ -13,10 +13,13 @@ import bpy
 from ..core.audio import audio_duration
 from ..core.errors import LipsyncError
 from ..core.manifest import Line, Outcome, read_manifest
+from ..core.transcripts import find_words
 from ..inference.pipeline import LineJob, job_key
 from ..inference.pool import LineBatch
 from .generate import Request, line_job
+from .markers import place_markers
 from .rig import Character, find_character
+from .sources import add_sound_strip
 from .writer import INPUTS, TAG, write_plan
 
 
@@ -34,6 +37,10 @@ class Options:
     """A Vosk model folder for the audio-only lines ("": pocketsphinx for English)."""
     language: str = "en-us"
     """Language of rows that leave the column empty."""
+    markers: str = "NONE"
+    """Timeline markers for each line's ``WORDS`` or ``PHONEMES`` (as the panel's option), or ``NONE``."""
+    add_sound_strip: bool = False
+    """Put each line's audio in the Sequencer at its start frame."""
 
 
 @dataclass(kw_only=True)
@@ -81,7 +88,8 @@ class BatchRun:
             start = next_frame.get(character.root.name, 1) if self.options.nla else 1
         fps = scene.render.fps / scene.render.fps_base
         next_frame[character.root.name] = start + math.ceil(audio_duration(line.audio) * fps) + 1
-        request = Request(audio_path=str(line.audio), transcript=line.transcript, language=line.language,
+        words = find_words(line.audio, line.transcript)
+        request = Request(audio_path=str(line.audio), transcript=words.text, language=line.language,
                           preset=line.preset, start_frame=start, nla=self.options.nla, intensity=line.intensity,
                           emotion=line.emotion, emotion_intensity=line.emotion_intensity, device=self.options.device,
                           asr_model=self.options.asr_model)
@@ -131,7 +139,18 @@ class BatchRun:
                 outcomes[item.line.row].status, outcomes[item.line.row].detail = "failed", str(exc)
                 continue
             action[INPUTS] = item.inputs
+            self._place(item, result)
         return sorted(self.outcomes, key=lambda o: o.line.row)
+
+
+    def _place(self, item: _Todo, result) -> None:
+        """The line's markers and sound strip, as ``Options`` ask (the panel's options, per line)."""
+        scene, start = bpy.context.scene, result.plan.frame_start
+        if self.options.markers != "NONE":
+            place_markers(scene, item.line.action, result.alignment, self.options.markers, start,
+                          item.job.settings.fps)
+        if self.options.add_sound_strip:
+            add_sound_strip(scene, str(item.line.audio), start)
 
 
 def _digest(alignment_key: str, job: LineJob, line: Line, nla: bool) -> str:

@@ -68,11 +68,6 @@ def job_key(job: LineJob) -> str:
     return alignment_key(file_digest(job.audio_path), job.transcript, job.language, model_digest(), how)
 
 
-def heard_by(alignment: Alignment) -> str:
-    """`` recognised by ...`` for a summary line, when a recogniser (not a transcript) gave the words."""
-    return f" recognised by {alignment.recogniser}" if alignment.recogniser else ""
-
-
 STAGES = ("Reading audio", "Recognising words", "Timing phonemes", "Planning keys")
 """What ``run_line`` reports to its ``stage`` callback, in order (words are recognised in audio-only mode)."""
 

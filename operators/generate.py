@@ -8,7 +8,7 @@ thread in one undo step. Called from a script or under ``blender -b`` (execute) 
 import bpy
 
 from ..blender.generate import Prepared, Request, Result, apply, generate, prepare
-from ..blender.sources import sound_strips, strip_source, transcript_for
+from ..blender.sources import line_source, transcript_for
 from ..core.errors import LipsyncError
 from ..core.settings import TIMING
 from ..inference.background import BackgroundLine
@@ -35,23 +35,15 @@ class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
 
     def _request(self, context) -> Request:
         """The line as the user gave it: sound strip or file, transcript from wherever it was found."""
-        scene = context.scene
-        audio, start, from_strip = self.audio_path, self.start_frame, False
-        strip = self.sound_strip
-        if not strip and not audio:
-            strips = sound_strips(scene)
-            if len(strips) != 1:
-                raise LipsyncError("Choose an audio file or a sound strip"
-                                   f"{' (the Sequencer has several)' if strips else ''}.")
-            strip = strips[0].name
-        if strip:
-            (audio, start), from_strip = strip_source(scene, strip), True
-        transcript, _ = transcript_for(audio, self.transcript, self.text_block, self.audio_only)
+        source = line_source(context.scene, self.audio_path, self.sound_strip, self.start_frame)
+        language = preferences.language(context, self.language)
+        transcript, _ = transcript_for(source.audio, self.transcript, self.text_block, self.audio_only)
         timing = {name: getattr(self, name) for name in TIMING if self.properties.is_property_set(name)}
-        return Request(audio_path=audio, transcript=transcript, language=preferences.language(context, self.language),
-                       preset=preferences.preset(context, self.preset), start_frame=start, nla=self.nla,
+        return Request(audio_path=source.audio, transcript=transcript, language=language,
+                       preset=preferences.preset(context, self.preset), start_frame=source.start_frame, nla=self.nla,
                        intensity=self.intensity, emotion=self.emotion, emotion_intensity=self.emotion_intensity,
-                       timing=timing, markers=self.markers, add_sound_strip=self.add_sound_strip and not from_strip,
+                       timing=timing, markers=self.markers,
+                       add_sound_strip=self.add_sound_strip and not source.from_strip,
                        device=preferences.device(context), asr_model=preferences.asr_model(context))
 
     def _fail(self, context, message: str):
