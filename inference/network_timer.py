@@ -10,7 +10,7 @@ import numpy as np
 
 from ..core.audio import resample
 from ..core.errors import LipsyncError
-from ..core.phone_classes import CLASS_INDEX, CLASSES, SILENCE_CLASS, phone_class, representative_label
+from ..core.phone_classes import CLASSES, SILENCE_CLASS, phone_class, representative_label
 from ..core.phonemes import is_english
 from ..core.types import SILENCE, Alignment, Audio, Segment, WordPron
 from .features import log_mel
@@ -28,10 +28,6 @@ class DecodeConfig:
     switch_penalty: float = 4.0
     mismatch_logp: float = -2.5
     """Mean log-posterior of the aligned path below which the transcript probably does not match the audio."""
-    sure_lips: float = 0.6
-    """Recognised words: a closure or F/V the network gives more than this probability for ``sure_lips_frames``
-    frames in a row is kept even where the chosen words have none (chosen on the tuning data)."""
-    sure_lips_frames: int = 2
 
 
 class NetworkTimer:
@@ -52,8 +48,8 @@ class NetworkTimer:
         return self.decode(self.posteriors(audio), audio.duration, words, language)
 
     def align_recognised(self, audio: Audio, stretches: Sequence[Stretch], language: str) -> Alignment:
-        """Time recognised speech: in each stretch the hypothesis whose forced alignment the network likes best,
-        all of them aligned over the whole clip, then the closures and F/V the network is sure of."""
+        """Time recognised speech: in each stretch the hypothesis whose forced alignment the network likes best
+        (the first when there is one), the chosen words aligned over the whole clip as a transcript's would be."""
         logp = self.posteriors(audio)
         hop = self.features.frame_seconds
         words: list[WordPron] = []
@@ -66,28 +62,8 @@ class NetworkTimer:
                                                        .phonemes, hop))
             words += choices[0].words if choices else ()
         result = self.decode(logp, audio.duration, words, language)
-        self._keep_sure_lips(logp, result)
+        result.warnings = [RECOGNISED_MISMATCH if w == MISMATCH else w for w in result.warnings]
         return result
-
-    def _keep_sure_lips(self, logp: np.ndarray, result: Alignment) -> None:
-        """Splice in each run of frames where the network is sure of a closure or F/V that no aligned phone of
-        the same group overlaps (recognised words can be wrong; the lips must still close)."""
-        hop, c = self.features.frame_seconds, self.config
-        posteriors = np.exp(logp)
-        inserts = []
-        for classes in LIP_GROUPS:
-            sure = posteriors[:, classes].sum(axis=1) > c.sure_lips
-            for first, end in _runs(sure):
-                if end - first < c.sure_lips_frames:
-                    continue
-                start, stop = max(0.0, (first - 0.5) * hop), min(result.duration, (end - 0.5) * hop)
-                if stop <= start or any(p.label != SILENCE and phone_class(p.label) in classes
-                                        and p.start < stop and p.end > start for p in result.phonemes):
-                    continue
-                cls = classes[int(np.argmax(posteriors[first:end, classes].mean(axis=0)))]
-                inserts.append(Segment(representative_label(cls, is_english(result.language)), start, stop))
-        for insert in inserts:
-            result.phonemes = _overlay(result.phonemes, insert)
 
     def decode(self, logp: np.ndarray, duration: float, words: Sequence[WordPron] | None, language: str) -> Alignment:
         """Forced alignment of ``words`` (or recognition when None) over the network's log-posteriors."""
@@ -176,8 +152,7 @@ class NetworkTimer:
         scores = [logp[int(a): int(b), u.cls].mean() for u, (a, b) in zip(units, spans, strict=True)
                   if not u.optional and int(b) > int(a)]
         if scores and float(np.mean(scores)) < self.config.mismatch_logp:
-            result.warnings.append("the transcript does not seem to match the audio (or the audio is noisy); "
-                                   "check the timing")
+            result.warnings.append(MISMATCH)
 
     def _recognise(self, logp: np.ndarray, english: bool, result: Alignment) -> None:
         c = self.config
@@ -218,10 +193,8 @@ def _cuda_logits(weights: Path) -> Logits:
     return cuda_logits(weights)
 
 
-LIP_GROUPS = tuple([CLASS_INDEX[name] for name in group] for group in (
-    ("bilabial_stop", "bilabial_nasal", "bilabial_fricative"), ("labiodental",)))
-"""The network classes of the lip-critical shapes: a closure, F/V."""
-
+MISMATCH = "the transcript does not seem to match the audio (or the audio is noisy); check the timing"
+RECOGNISED_MISMATCH = "the recognised words fit the audio poorly (noisy audio, or another language?); check the timing"
 
 def path_score(logp: np.ndarray, phonemes: Sequence[Segment], hop: float) -> float:
     """Summed log-posterior of the classes of ``phonemes`` over the frames they cover."""
@@ -230,26 +203,6 @@ def path_score(logp: np.ndarray, phonemes: Sequence[Segment], hop: float) -> flo
         first, end = int(p.start / hop + 0.5), int(p.end / hop + 0.5)
         total += float(logp[first:end, SILENCE_CLASS if p.label == SILENCE else phone_class(p.label)].sum())
     return total
-
-
-def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    """``(first, end)`` of each run of True."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
-
-
-def _overlay(segments: list[Segment], top: Segment) -> list[Segment]:
-    """``segments`` with ``top`` laid over them: what it covers is cut away, the rest keeps its labels."""
-    out = []
-    for seg in segments:
-        if seg.end <= top.start or seg.start >= top.end:
-            out.append(seg)
-            continue
-        if seg.start < top.start:
-            out.append(Segment(seg.label, seg.start, top.start))
-        if seg.end > top.end:
-            out.append(Segment(seg.label, top.end, seg.end))
-    return sorted([*out, top], key=lambda seg: seg.start)
 
 
 def _close_gaps(segments: list[Segment], duration: float) -> list[Segment]:

@@ -88,10 +88,15 @@ class PocketsphinxSettings:
     beam: float = 1e-48
     wbeam: float = 7e-29
     pbeam: float = 1e-48
+    maxhmmpf: int = 3000
+    """Most HMMs searched per frame (pocketsphinx's default 30000 decodes 1.45x slower for no gain here)."""
+    topn: int = 2
+    """Gaussians scored per codebook (default 4)."""
     fwdflat: bool = False
     """The second, flat-lexicon search pass: 1.8x slower and no more accurate on the tuning data."""
-    alternatives: int = 5
-    """Distinct hypotheses per stretch that the timing network chooses among."""
+    alternatives: int = 1
+    """Distinct hypotheses per stretch (its best path, then n-best entries) that the timing network chooses among
+    by how well it can align them. 5 did not help on the tuning data (docs/recognition.md), so 1."""
     max_span: float = 12.0
     """Seconds; longer stretches of speech are cut at their quietest point and decoded apart."""
 
@@ -249,8 +254,8 @@ class VoskRecogniser:
         try:
             import vosk
         except ImportError:
-            raise LipsyncError("A Vosk model was chosen but the vosk package is not installed "
-                               "(pip install vosk in the Python that runs Lipsync AI).") from None
+            raise LipsyncError("A Vosk model was chosen but the vosk package is not installed; the extension zip "
+                               "leaves it out (docs/recognition.md says how to add it).") from None
         vosk.SetLogLevel(-1)
         try:
             return vosk.Model(str(self.folder))

