@@ -8,8 +8,8 @@ import pytest
 from lipsync_ai.core.exports import moho_dat, rhubarb_json, rhubarb_tsv, rhubarb_xml
 from lipsync_ai.core.types import Alignment, Segment
 
-ALIGNMENT = Alignment(1.0, "en-us", [Segment("mall", 0.1, 0.6)], [
-    Segment("SIL", 0.0, 0.1), Segment("M", 0.1, 0.2), Segment("AO", 0.2, 0.45), Segment("L", 0.45, 0.6),
+ALIGNMENT = Alignment(1.0, "en-us", [Segment("mole", 0.1, 0.6)], [
+    Segment("SIL", 0.0, 0.1), Segment("M", 0.1, 0.2), Segment("OW", 0.2, 0.45), Segment("L", 0.45, 0.6),
     Segment("SIL", 0.6, 0.8), Segment("F", 0.8, 0.9), Segment("UW", 0.9, 1.0),
 ])
 EXPECTED = [(0.0, "X"), (0.1, "A"), (0.2, "E"), (0.45, "H"), (0.6, "X"), (0.8, "G"), (0.9, "F")]
