@@ -51,7 +51,7 @@ def test_a_bad_clip_ends_the_job_with_its_message(tmp_path):
     assert line.done and line.result is None and "is silent" in line.error
 
 
-def test_a_bug_ends_the_job_with_a_message(monkeypatch):
+def test_a_bug_ends_the_job_with_a_message_and_logs_the_traceback(monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise ZeroDivisionError("oops")
 
@@ -59,3 +59,4 @@ def test_a_bug_ends_the_job_with_a_message(monkeypatch):
     line = BackgroundLine(job())
     line.join(10)
     assert line.done and line.error == "Internal error (ZeroDivisionError: oops). Please report it."
+    assert caplog.records[-1].exc_info[0] is ZeroDivisionError
