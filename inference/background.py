@@ -9,6 +9,7 @@ from typing import Protocol
 
 from ..core.errors import LipsyncError
 from .pipeline import STAGES, LineJob, LineResult, run_line
+from .timing import Timer
 
 log = logging.getLogger(__name__)
 
@@ -66,19 +67,19 @@ class BackgroundLine:
     ``cancel()`` returns at once; the thread stops at its next stage and its result is dropped.
     """
 
-    def __init__(self, job: LineJob) -> None:
+    def __init__(self, job: LineJob, timer: Timer | None = None) -> None:
         self.stage = "Starting"
         self.result: LineResult | None = None
         self.error: str | None = None
         self._index = 0
         self._done = 0.0
         self._cancel = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(job,), name="lipsync-line", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(job, timer), name="lipsync-line", daemon=True)
         self._thread.start()
 
-    def _run(self, job: LineJob) -> None:
+    def _run(self, job: LineJob, timer: Timer | None) -> None:
         try:
-            result = run_line(job, stage=self._enter)
+            result = run_line(job, stage=self._enter, timer=timer)
             if not self._cancel.is_set():
                 self.result = result
         except Cancelled:

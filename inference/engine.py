@@ -11,6 +11,7 @@ from ..core.audio import load_audio
 from ..core.errors import LipsyncError
 from ..core.phonemes import transcribe
 from ..core.types import SILENCE, Alignment, Audio, Segment
+from .model import WEIGHTS
 from .recogniser import PHONE_LOOP, Progress, Recogniser, Stretch
 from .timing import Timer
 
@@ -18,13 +19,13 @@ DEVICES = ("cpu", "cuda")
 
 
 @functools.cache
-def default_timer(device: str = "cpu") -> Timer:
-    """The timing network, loaded once per device."""
+def default_timer(device: str = "cpu", weights: Path = WEIGHTS, decode=None) -> Timer:
+    """The timing network (``weights``, decoded with ``decode``: a ``DecodeConfig``), loaded once per device."""
     from .network_timer import NetworkTimer
 
     if device not in DEVICES:
         raise LipsyncError(f"Unknown device '{device}'. Use cpu or cuda.")
-    return NetworkTimer(device)
+    return NetworkTimer(device, weights, decode)
 
 
 def align(audio: Audio, transcript: str | None, language: str = "en-us", timer: Timer | None = None,
