@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tomllib
 from pathlib import Path
 
 from ..core.audio import load_audio
@@ -16,6 +15,7 @@ from ..core.types import Segment
 from ..inference.engine import align
 from ..inference.model import WEIGHTS
 from ..inference.network_timer import NetworkTimer
+from .config import load_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from scoring import PhoneScore, score_phones  # noqa: E402
@@ -26,10 +26,10 @@ def main() -> None:
     parser.add_argument("--config", default="training/config.toml")
     parser.add_argument("--weights", default=str(WEIGHTS))
     args = parser.parse_args()
-    config = tomllib.loads(Path(args.config).read_text())
+    config = load_config(args.config)
     timer = NetworkTimer(weights=Path(args.weights))
     scores: dict[tuple[str, str], PhoneScore] = {}
-    for meta_path in sorted((Path(config["data"]["dir"]) / "val").glob("*.json")):
+    for meta_path in sorted((Path(config.data.dir) / "val").glob("*.json")):
         meta = json.loads(meta_path.read_text())
         audio = load_audio(meta_path.with_suffix(".wav"))
         ref = [Segment(p["label"], p["start"], p["end"]) for p in meta["phones"]]
