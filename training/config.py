@@ -7,6 +7,7 @@ generating one model's data never changes the other's. ``model`` is ``inference.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import tomllib
 from dataclasses import dataclass, field
@@ -100,3 +101,20 @@ def load_config(path: str | Path) -> Config:
     sections = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
     parts = {name: _section(cls, values.pop(name, {}), f"{path} [{name}]") for name, cls in sections.items()}
     return _section(Config, {**values, **parts}, str(path))
+
+
+def command_config(description: str, **paths: str) -> tuple[argparse.Namespace, Config] | None:
+    """A training command's arguments (``--config``, ``--dry-run`` and a ``--NAME`` per entry of ``paths``, with
+    its default) and its config; None once ``--dry-run`` has printed the config."""
+    parser = argparse.ArgumentParser(description=description)
+    for name, default in paths.items():
+        parser.add_argument(f"--{name}", default=default, help="(default: %(default)s)")
+    parser.add_argument("--config", default="training/config.toml",
+                        help="overrides of the defaults in training/config.py (default: %(default)s)")
+    parser.add_argument("--dry-run", action="store_true", help="print the resolved configuration and stop")
+    args = parser.parse_args()
+    config = load_config(args.config)
+    if args.dry_run:
+        print(config)
+        return None
+    return args, config

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -15,18 +14,17 @@ from ..core.types import Segment
 from ..inference.engine import align
 from ..inference.model import WEIGHTS
 from ..inference.network_timer import NetworkTimer
-from .config import load_config
+from .config import command_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from scoring import PhoneScore, score_phones  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", default="training/config.toml")
-    parser.add_argument("--weights", default=str(WEIGHTS))
-    args = parser.parse_args()
-    config = load_config(args.config)
+    parsed = command_config(__doc__, weights=str(WEIGHTS))
+    if parsed is None:
+        return
+    args, config = parsed
     timer = NetworkTimer(weights=Path(args.weights))
     scores: dict[tuple[str, str], PhoneScore] = {}
     for meta_path in sorted((Path(config.data.dir) / "val").glob("*.json")):

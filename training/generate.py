@@ -7,7 +7,6 @@ will be run; frame classes int8; utterance lengths). Validation (held-out voices
 
 from __future__ import annotations
 
-import argparse
 import json
 import multiprocessing
 import time
@@ -19,7 +18,7 @@ import soundfile
 from ..core.phone_classes import SILENCE_CLASS
 from ..inference.features import FeatureConfig, raw_log_mel
 from .augment import augment
-from .config import Config, DataConfig, load_config
+from .config import Config, DataConfig, command_config
 from .kokoro import kokoro
 from .texts import TextSource
 from .tts import RATE, Utterance, espeak, flite
@@ -111,15 +110,10 @@ def validation_set(config: Config) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", default="training/config.toml",
-                        help="overrides of the defaults in training/config.py (default: %(default)s)")
-    parser.add_argument("--dry-run", action="store_true", help="print the resolved configuration and stop")
-    args = parser.parse_args()
-    config = load_config(args.config)
-    if args.dry_run:
-        print(config)
+    parsed = command_config(__doc__)
+    if parsed is None:
         return
+    _, config = parsed
     Path(config.data.dir).mkdir(parents=True, exist_ok=True)
     start = time.time()
     print(validation_set(config), flush=True)

@@ -9,7 +9,6 @@ One command (after ``training/generate.py``; both read the same config, ``traini
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import shutil
@@ -27,7 +26,7 @@ from ..inference.features import FeatureConfig, RunningNorm, normalise, raw_log_
 from ..inference.model import WEIGHTS
 from ..inference.torch_model import TimingNet, save
 from .augment import augment
-from .config import load_config
+from .config import command_config
 
 
 @dataclass
@@ -142,16 +141,10 @@ def evaluate(model: TimingNet, val: list, device: str) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", default="training/config.toml",
-                        help="overrides of the defaults in training/config.py (default: %(default)s)")
-    parser.add_argument("--out", default=str(WEIGHTS))
-    parser.add_argument("--dry-run", action="store_true", help="print the resolved configuration and stop")
-    args = parser.parse_args()
-    config = load_config(args.config)
-    if args.dry_run:
-        print(config)
+    parsed = command_config(__doc__, out=str(WEIGHTS))
+    if parsed is None:
         return
+    args, config = parsed
     train = config.train
     torch.set_num_threads(train.threads)
     torch.manual_seed(config.seed)
