@@ -18,13 +18,20 @@ from .timing import Timer
 DEVICES = ("cpu", "cuda")
 
 
-@functools.cache
 def default_timer(device: str = "cpu", weights: Path = WEIGHTS, decode=None) -> Timer:
-    """The timing network (``weights``, decoded with ``decode``: a ``DecodeConfig``), loaded once per device."""
-    from .network_timer import NetworkTimer
+    """The timing network (``weights``, decoded with ``decode``: a ``DecodeConfig``, None for the default one),
+    loaded once per device and settings."""
+    from .network_timer import DecodeConfig
 
     if device not in DEVICES:
         raise LipsyncError(f"Unknown device '{device}'. Use cpu or cuda.")
+    return _network_timer(device, weights, decode or DecodeConfig())
+
+
+@functools.cache
+def _network_timer(device: str, weights: Path, decode) -> Timer:
+    from .network_timer import NetworkTimer
+
     return NetworkTimer(device, weights, decode)
 
 

@@ -105,6 +105,7 @@ def test_the_timer_and_its_settings_are_part_of_the_cache_key(tmp_path):
 
     job = LineJob(Path(DEMO_AUDIO), DEMO_TEXT, "en-us", None, None)
     assert job_key(job) == job_key(job, default_timer()), "the job names the network that times it"
+    assert default_timer(job.device, job.weights, job.decode) is default_timer(), "loaded once"
     assert job_key(replace(job, decode=DecodeConfig(phone_min_frames=5))) != job_key(job)
     assert job_key(job, RestingTimer("one")) != job_key(job, RestingTimer("two"))
     cache = AlignmentCache(tmp_path)
