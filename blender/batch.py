@@ -14,7 +14,7 @@ from ..core.audio import audio_duration
 from ..core.errors import LipsyncError
 from ..core.manifest import Line, Outcome, read_manifest
 from ..core.transcripts import find_words
-from ..inference.pipeline import LineJob, job_key
+from ..inference.pipeline import LineJob, LineResult, job_key
 from ..inference.pool import LineBatch
 from .generate import Request, line_job
 from .markers import place_markers
@@ -55,8 +55,9 @@ class _Todo:
 class BatchRun:
     """A manifest checked against the open .blend: ``problems`` lists every bad row before any work starts.
 
-    Then ``start()``, ``step()`` until it returns False (the operator does so from a timer, the CLI in a loop),
-    and ``finish()`` writes the Actions; ``cancel()`` stops the workers and writes nothing.
+    Then ``start()``, ``step()`` while ``running`` (the CLI in a loop; the operator polls it as a
+    ``background.Job`` from a timer), and ``finish()`` writes the Actions; ``cancel()`` stops the workers and
+    writes nothing.
     """
 
     manifest: Path
@@ -64,6 +65,9 @@ class BatchRun:
     problems: list[str] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     todo: list[_Todo] = field(default_factory=list)
+    cancelled: bool = False
+    error: str | None = None
+    """Always None: a line that fails is an outcome, the others go on."""
     _batch: LineBatch | None = None
 
     def __post_init__(self) -> None:
@@ -122,7 +126,28 @@ class BatchRun:
         return done
 
     def cancel(self) -> None:
+        self.cancelled = True
         self._batch.close(cancel=True)
+
+    @property
+    def stage(self) -> str:
+        return f"Batch: {len(self.outcomes)}/{self.total} lines"
+
+    @property
+    def progress(self) -> float:
+        return len(self.outcomes) / self.total if self.total else 1.0
+
+    @property
+    def done(self) -> bool:
+        return not self.running
+
+    @property
+    def result(self) -> dict[int, LineResult] | None:
+        """The timed lines by row, once all are in (``finish`` writes them)."""
+        return self._batch.results if self.done and not self.cancelled else None
+
+    def poll(self) -> None:
+        self.step(0)
 
     def finish(self) -> list[Outcome]:
         """Write every timed line's Action (main thread); returns all outcomes in manifest order."""
