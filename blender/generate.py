@@ -11,9 +11,10 @@ import bpy
 
 from ..core.detect import Detection, detect
 from ..core.emotion import EmotionLayer, parse_intensity
+from ..core.phonemes import check_language
 from ..core.preset_files import load_all, load_preset
 from ..core.presets import RigBinding, bind, settings_for
-from ..inference.pipeline import LineJob, LineResult, heard_by, run_line
+from ..inference.pipeline import LineJob, LineResult, run_line
 from ..inference.pool import default_jobs
 from .markers import KEY as MARKERS_KEY
 from .markers import place_markers
@@ -95,6 +96,7 @@ def prepare(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Reque
 
 def line_job(character: Character, scene: bpy.types.Scene, request: Request) -> tuple[LineJob, Detection | None]:
     """What the character and scene give the line: bound preset and settings (main thread; raises LipsyncError)."""
+    check_language(request.language)  # audio-only lines too: the same refusal as with a transcript
     binding, detection = resolve_preset(character, request.preset)
     binding = character.own(binding)
     emotion = None
@@ -125,7 +127,8 @@ def apply(prepared: Prepared, result: LineResult, scene: bpy.types.Scene) -> Res
         notes.append(add_sound_strip(scene, str(job.audio_path), plan.frame_start))
     phones = sum(1 for p in alignment.phonemes if p.label != "SIL")
     summary = (
-        f"{action.name}: {len(alignment.words)} words{heard_by(alignment)}, {phones} phonemes, "
+        f"{action.name}: {len(alignment.words)} words"
+        f"{f' (audio only: {alignment.recogniser})' if alignment.recogniser else ''}, {phones} phonemes, "
         f"{alignment.duration:.1f} s, "
         f"frames {plan.frame_start}-{plan.frame_end}, {plan.keys} keys (of {plan.dense_keys}), "
         f"{plan.key_rate()}, "

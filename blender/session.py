@@ -12,7 +12,9 @@ import bpy
 
 from ..core.errors import LipsyncError
 from ..core.presets import RigInfo
+from ..core.transcripts import Words, find_words
 from .generate import Request, Result, generate
+from .sources import line_source
 
 
 @contextlib.contextmanager
@@ -46,6 +48,51 @@ def save_blend(path: str) -> None:
         bpy.ops.wm.save_as_mainfile(filepath=str(Path(path).resolve()))
 
 
+def _gltf(path: str) -> None:
+    # Shape-key animation becomes glTF morph-target weights (the targets keep the shape keys' names).
+    bpy.ops.export_scene.gltf(filepath=path, export_format="GLB", export_animations=True, export_morph=True,
+                              export_morph_animation=True)
+
+
+def _fbx(path: str) -> None:
+    bpy.ops.export_scene.fbx(filepath=path, bake_anim=True, bake_anim_use_all_actions=False)
+
+
+def _usd(path: str) -> None:
+    bpy.ops.wm.usd_export(filepath=path, export_animation=True, export_shapekeys=True)
+
+
+EXPORTERS = {".glb": _gltf, ".fbx": _fbx, ".usd": _usd, ".usdc": _usd, ".usda": _usd}
+"""Engine formats ``lipsync generate --save`` writes through Blender's own exporters, by file extension."""
+
+
+def check_save_path(path: str) -> None:
+    """Refuse, before any work, a ``--save`` that is neither a .blend nor an engine format."""
+    suffix = Path(path).suffix.lower()
+    if suffix != ".blend" and suffix not in EXPORTERS:
+        raise LipsyncError(f"Cannot save as '{suffix or path}': use .blend, or for other tools "
+                           f"{', '.join(EXPORTERS)}.")
+
+
+def save_as(path: str) -> None:
+    """Save the open file as a .blend, or export the scene with its animation (through a temporary file, then a
+    rename: never half written)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".blend":
+        save_blend(path)
+        return
+    out = Path(path).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f"{out.stem}.tmp{suffix}")
+    try:
+        with _quiet_blender():
+            EXPORTERS[suffix](str(tmp))
+    except RuntimeError as exc:
+        tmp.unlink(missing_ok=True)
+        raise LipsyncError(f"Blender could not export {out.name}: {str(exc).strip()}") from None
+    tmp.replace(out)
+
+
 def open_object(blend: str, object_name: str) -> bpy.types.Object:
     """Open ``blend`` and return its object ``object_name`` (made active)."""
     open_blend(blend)
@@ -65,9 +112,22 @@ def rig_info_in_file(blend: str, object_name: str) -> RigInfo:
     return find_character(open_object(blend, object_name)).rig_info()
 
 
-def generate_in_file(blend: str, object_name: str, request: Request, save: str) -> Result:
-    """Key ``object_name`` of ``blend`` as ``request`` asks and save to ``save`` (nothing is saved on an error)."""
+def generate_in_file(blend: str, object_name: str, request: Request, save: str, sound_strip: str = "",
+                     given: str | None = None, given_origin: str = "") -> tuple[Result, Words]:
+    """Key ``object_name`` of ``blend`` as ``request`` asks and save to ``save`` (a .blend or an engine format of
+    ``EXPORTERS``; nothing is saved on an error).
+
+    The line's source is resolved as the panel does: the sound strip ``sound_strip`` (its file and start frame)
+    or ``request.audio_path``; the transcript ``given`` (from ``given_origin``), else the audio's ``.txt``, else
+    audio-only. Returns the result and the words used, with where they came from."""
+    check_save_path(save)
     obj = open_object(blend, object_name)
-    result = generate(obj, bpy.context.scene, replace(request, audio_path=str(Path(request.audio_path).resolve())))
-    save_blend(save)
-    return result
+    scene = bpy.context.scene
+    source = line_source(scene, request.audio_path, sound_strip, request.start_frame)
+    audio = str(Path(bpy.path.abspath(source.audio)).resolve())
+    words = find_words(audio, given, given_origin)
+    request = replace(request, audio_path=audio, start_frame=source.start_frame, transcript=words.text,
+                      add_sound_strip=request.add_sound_strip and not source.from_strip)
+    result = generate(obj, scene, request)
+    save_as(save)
+    return result, words

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import bpy
 
 from ..core.errors import LipsyncError
+from ..core.transcripts import find_words
 
 
 def _strips(scene: bpy.types.Scene):
@@ -33,9 +35,33 @@ def strip_source(scene: bpy.types.Scene, name: str) -> tuple[str, int]:
     return path, round(strip.frame_start)
 
 
+@dataclass(frozen=True)
+class Source:
+    """The audio of a line and the frame it starts at; ``from_strip`` when a sound strip gave both."""
+
+    audio: str
+    start_frame: int
+    from_strip: bool = False
+
+
+def line_source(scene: bpy.types.Scene, audio: str, strip: str, start_frame: int) -> Source:
+    """The line's audio as the panel, the operator and ``lipsync generate`` take it: the sound strip ``strip``
+    (its file, and the frame it starts at), else the file ``audio`` at ``start_frame``; with neither, the
+    Sequencer's only sound strip."""
+    if not strip and not audio:
+        strips = sound_strips(scene)
+        if len(strips) != 1:
+            raise LipsyncError("Choose an audio file or a sound strip"
+                               f"{' (the Sequencer has several)' if strips else ''}.")
+        strip = strips[0].name
+    if strip:
+        return Source(*strip_source(scene, strip), from_strip=True)
+    return Source(audio, start_frame)
+
+
 def transcript_for(audio_path: str, typed: str, text_block: str, audio_only: bool) -> tuple[str | None, str]:
-    """The transcript and where it came from: audio-only, the typed text, a Text datablock, or a ``.txt`` with the
-    audio's name beside it; None (audio only) when there is none."""
+    """The transcript and where it came from: audio-only, the typed text, a Text datablock, or (as everywhere,
+    ``core.transcripts.find_words``) a ``.txt`` with the audio's name beside it; None is audio-only mode."""
     if audio_only:
         return None, "audio only"
     if typed.strip():
@@ -47,15 +73,8 @@ def transcript_for(audio_path: str, typed: str, text_block: str, audio_only: boo
         if not text.as_string().strip():
             raise LipsyncError(f"The Text '{text_block}' is empty. Type the spoken words in it, or choose audio only.")
         return text.as_string().strip(), f"Text '{text_block}'"
-    beside = Path(bpy.path.abspath(audio_path)).with_suffix(".txt")
-    if beside.is_file():
-        try:
-            text = beside.read_text(encoding="utf-8").strip()
-        except UnicodeDecodeError:
-            raise LipsyncError(f"{beside.name} is not UTF-8 text. Save it as UTF-8.") from None
-        if text:
-            return text, beside.name
-    return None, "no transcript found: audio only"
+    words = find_words(bpy.path.abspath(audio_path))
+    return words.text, words.origin
 
 
 def add_sound_strip(scene: bpy.types.Scene, path: str, frame: int) -> str:

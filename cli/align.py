@@ -3,61 +3,82 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from ..core.export_formats import FORMATS, Timed
-from .common import device_arg, positive_int, transcript, transcript_args, write_atomic
+from ..core.errors import LipsyncError
+from ..core.export_formats import FORMATS, MOUTH_NAMES, Timed, extended_shapes
+from .common import device_arg, given_transcript, positive_int, say_words, transcript_args, write_atomic
+
+
+def _shapes(text: str) -> str:
+    try:
+        return extended_shapes(text)
+    except LipsyncError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", default="json", choices=FORMATS,
-                   help="json (default), Rhubarb Lip Sync TSV/XML/JSON, a Moho switch file, or csv curves")
-    p.add_argument("--fps", type=positive_int, default=24, help="frame rate of moho and csv (default 24)")
-    p.add_argument("--preset", default="arkit", metavar="ID", help="whose targets csv has (default arkit)")
+                   help="json (default), Rhubarb Lip Sync TSV/XML/JSON, a Moho switch file, csv curves or "
+                        "per-frame ARKit weights")
+    p.add_argument("--fps", type=positive_int, default=24, help="frame rate of moho, csv and arkit-json (default 24)")
+    p.add_argument("--preset", default="arkit", metavar="ID", help="whose targets csv and arkit-json have "
+                                                                   "(default arkit)")
+    p.add_argument("--extended-shapes", type=_shapes, default="GHX", metavar="GHX",
+                   help="Rhubarb's optional shapes to use, any of G, H, X ('' for A-F only; default GHX)")
+    p.add_argument("--mouth-names", default="preston", choices=MOUTH_NAMES,
+                   help="moho: Preston Blair names (MBP, etc, rest...; default) or Rhubarb's letters")
     device_arg(p)
 
 
 def export_job(audio: Path, words: str | None, language: str, args: argparse.Namespace, start_frame: int = 1,
                asr_jobs: int = 1):
     """The line's job for an export: timing only, or for a format that needs a preset also the keys of
-    ``--preset`` at ``--fps``."""
+    ``--preset`` at ``--fps`` on exactly the targets the preset drives."""
+    from ..core.exports import driven_binding
+    from ..core.phonemes import check_language
     from ..core.preset_files import load_preset
-    from ..core.presets import bind, own_rig, settings_for
+    from ..core.presets import settings_for
     from ..inference.pipeline import LineJob
 
+    check_language(language)
     binding, settings = None, None
     if FORMATS[args.format].needs_preset:
-        preset = load_preset(args.preset)
-        binding = bind(preset, own_rig(preset))
-        settings = settings_for(preset, fps=args.fps, start_frame=start_frame, reduce_keys=False)
+        binding = driven_binding(load_preset(args.preset))
+        settings = settings_for(binding.preset, fps=args.fps, start_frame=start_frame, reduce_keys=False)
     return LineJob(audio_path=Path(audio), transcript=words, language=language, binding=binding, settings=settings,
                    device=args.device, asr_model=Path(args.asr_model) if args.asr_model else None,
                    asr_jobs=asr_jobs)
 
 
-def export(result, args: argparse.Namespace, audio_name: str) -> str:
-    """A LineResult as the text of ``--format``."""
-    return FORMATS[args.format].write(Timed(alignment=result.alignment, plan=result.plan, sound_file=audio_name,
-                                            fps=args.fps))
+def export(result, args: argparse.Namespace, audio: str | Path) -> str:
+    """A LineResult as the text of ``--format``; Rhubarb's ``soundFile`` is the audio's full path, as Rhubarb
+    writes it."""
+    return FORMATS[args.format].write(Timed(alignment=result.alignment, plan=result.plan,
+                                            sound_file=os.path.abspath(audio), fps=args.fps,
+                                            extended_shapes=args.extended_shapes, mouth_names=args.mouth_names))
 
 
 def run(args: argparse.Namespace) -> None:
-    from ..inference.pipeline import heard_by, run_line
+    from ..core.transcripts import find_words
+    from ..inference.pipeline import run_line
     from ..inference.pool import default_jobs
 
-    result = run_line(export_job(Path(args.audio), transcript(args), args.lang, args, asr_jobs=default_jobs()))
-    if result.alignment.recogniser:
-        print(f"lipsync: no transcript, so audio only: words{heard_by(result.alignment)}", file=sys.stderr)
+    words = find_words(args.audio, *given_transcript(args))
+    result = run_line(export_job(Path(args.audio), words.text, args.lang, args, asr_jobs=default_jobs()))
+    write_atomic(Path(args.out), export(result, args, args.audio))
+    say_words(words, result.alignment.recogniser)
     for warning in result.alignment.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    write_atomic(Path(args.out), export(result, args, Path(args.audio).name))
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("align", help="time a clip and write RESULT.json (no transcript = audio only)")
+    p = sub.add_parser("align", help="time a clip and write RESULT.json (no transcript and no .txt beside the "
+                                     "audio = audio only)")
     p.add_argument("audio")
     transcript_args(p)
-    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--out", required=True, metavar="FILE", help="the file to write, or - for stdout")
     export_args(p)
     p.set_defaults(run=run)

@@ -15,24 +15,41 @@ from typing import TYPE_CHECKING
 from ..core.errors import LipsyncError
 from ..core.export_formats import FORMATS
 from .align import export, export_args, export_job
-from .common import asr_arg, device_arg, positive_int, write_atomic
+from .common import asr_arg, device_arg, positive_int, scene_args, write_atomic
 from .progress import Progress
 
 if TYPE_CHECKING:
-    from ..core.manifest import Outcome
+    from ..core.manifest import Line, Outcome
 
 INTERRUPTED = 130
 """Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
-def _checked(good: int, problems: list[str], check_only: bool) -> int | None:
-    """Report every bad row; the exit code when there is nothing (more) to do, else None to go on."""
+def _audio_problems(manifest: Path, lines: list[Line]) -> list[str]:
+    """Every line whose audio the run would refuse (unreadable, empty, silent), decoded as the run decodes it."""
+    from ..core.audio import check_audio, load_audio
+
+    problems = []
+    for line in lines:
+        try:
+            check_audio(load_audio(line.audio), line.audio.name)
+        except LipsyncError as exc:
+            problems.append(f"{manifest.name}:{line.row}: {exc}")
+    return problems
+
+
+def _checked(manifest: Path, lines: list[Line], problems: list[str], check_only: bool) -> int | None:
+    """Report every bad row; the exit code when there is nothing (more) to do, else None to go on.
+
+    ``--check`` also decodes every good line's audio, so a clip the run would refuse is reported here."""
+    if check_only:
+        problems = problems + (audio := _audio_problems(manifest, lines))
     for problem in problems:
         print(problem, file=sys.stderr)
     if check_only:
-        print(f"{good} lines OK, {len(problems)} bad rows")
+        print(f"{len(lines) - len(audio)} lines OK, {len(problems)} bad rows")
         return 2 if problems else 0
-    if not good:
+    if not lines:
         raise LipsyncError("No good rows in the manifest; nothing was done.")
     return None
 
@@ -71,9 +88,11 @@ def batch(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     open_blend(args.blend)
     options = Options(jobs=_jobs(args), nla=args.nla, cache=args.cache_dir, device=args.device, language=args.lang,
+                      markers=args.markers.upper(), add_sound_strip=args.add_sound_strip,
                       asr_model=args.asr_model or "")
     run = BatchRun(Path(args.manifest), options)
-    if (checked := _checked(run.total, run.problems, args.check)) is not None:
+    lines = [item.line for item in run.todo] + [outcome.line for outcome in run.outcomes]
+    if (checked := _checked(run.manifest, lines, run.problems, args.check)) is not None:
         return checked
     progress = Progress(args.progress, run.total)
     for unchanged in run.outcomes:
@@ -93,15 +112,21 @@ def batch(args: argparse.Namespace) -> int:
 
 def batch_align(args: argparse.Namespace) -> int:
     from ..core.manifest import read_manifest
+    from ..core.transcripts import find_words
     from ..inference.pool import LineBatch
 
     started = time.perf_counter()
     manifest = read_manifest(Path(args.manifest), None, args.lang, require_object=False)
-    if (checked := _checked(len(manifest.lines), manifest.problems, args.check)) is not None:
+    jobs = {}
+    for line in manifest.lines:  # a row's words come as in the panel: its transcript, else the .txt beside
+        try:
+            words = find_words(line.audio, line.transcript)
+            jobs[line] = export_job(line.audio, words.text, line.language, args, line.start_frame or 1)
+        except LipsyncError as exc:
+            manifest.problems.append(f"{manifest.path.name}:{line.row}: {exc}")
+    if (checked := _checked(manifest.path, list(jobs), manifest.problems, args.check)) is not None:
         return checked
     out_dir = Path(args.out_dir)
-    jobs = {line: export_job(line.audio, line.transcript, line.language, args, line.start_frame or 1)
-            for line in manifest.lines}
     lines = LineBatch(jobs, _jobs(args), args.cache_dir or manifest.path.parent / ".lipsync-cache")
 
     def write(outcome: Outcome) -> None:
@@ -112,7 +137,7 @@ def batch_align(args: argparse.Namespace) -> int:
             manifest.path.parent) else Path(line.audio.name)
         out = out_dir / relative.with_suffix(FORMATS[args.format].extension)
         try:
-            write_atomic(out, export(lines.results[line.row], args, line.audio.name))
+            write_atomic(out, export(lines.results[line.row], args, line.audio))
         except OSError as exc:
             outcome.status, outcome.detail = "failed", f"cannot write {out}: {exc}"
             return
@@ -148,7 +173,7 @@ def add_parsers(sub) -> None:
     _batch_args(p)
     p.add_argument("--blend", required=True, metavar="IN.blend")
     p.add_argument("--save", required=True, metavar="OUT.blend")
-    p.add_argument("--nla", action="store_true", help="also place each line as an NLA strip, in sequence")
+    scene_args(p)
     device_arg(p)
     p.set_defaults(run=batch)
 

@@ -1,11 +1,12 @@
-"""Arguments and helpers more than one subcommand uses: transcript and device options, whole-file writes."""
+"""Arguments and helpers more than one subcommand uses: transcript, device and scene options, whole-file writes."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from ..core.errors import LipsyncError
+from ..core.transcripts import Words, read_text
 
 
 def positive_int(text: str) -> int:
@@ -31,19 +32,39 @@ def device_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="where the network runs (default cpu)")
 
 
-def transcript(args: argparse.Namespace) -> str | None:
-    """The words of ``--transcript-file`` or ``--transcript``; None for audio-only mode."""
+def given_transcript(args: argparse.Namespace) -> tuple[str | None, str]:
+    """The words of ``--transcript-file`` or ``--transcript`` and where they came from; (None, "") if neither."""
     if args.transcript_file:
-        try:
-            return Path(args.transcript_file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise LipsyncError(f"Cannot read transcript {args.transcript_file}: {exc}.") from None
-    return args.transcript
+        return read_text(Path(args.transcript_file)), f"--transcript-file {args.transcript_file}"
+    return args.transcript, "--transcript" if args.transcript is not None else ""
+
+
+def say_words(words: Words, recogniser: str | None = None) -> None:
+    """Tell the user which transcript the line used, or why it ran audio-only and what found the words (on
+    stderr: stdout may be data; once it succeeded, so that an error stays one line)."""
+    from ..inference.recogniser import PHONE_LOOP
+
+    heard = f", words recognised by {recogniser}" if recogniser and recogniser != PHONE_LOOP else (
+        f", {recogniser}" if recogniser else "")
+    print(f"lipsync: transcript: {words.origin}{heard}", file=sys.stderr)
 
 
 def write_atomic(out: Path, text: str) -> None:
-    """Write ``out`` whole or not at all (a temporary file, then a rename)."""
+    """Write ``out`` whole or not at all (a temporary file, then a rename); ``-`` is stdout."""
+    if str(out) == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(out)
+
+
+def scene_args(p: argparse.ArgumentParser) -> None:
+    """What else a keyed line puts in the .blend, as the panel offers: NLA strip, timeline markers, sound strip."""
+    p.add_argument("--nla", action="store_true", help="place the Action as an NLA strip at the line's start frame")
+    p.add_argument("--markers", default="none", choices=("words", "phonemes", "none"),
+                   help="timeline markers at each word or phoneme (default none)")
+    p.add_argument("--add-sound-strip", action="store_true",
+                   help="put the audio in the Sequencer at the start frame, so it plays in sync")

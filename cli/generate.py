@@ -7,22 +7,24 @@ import argparse
 from ..core.errors import LipsyncError
 from ..core.presets import EMOTIONS
 from ..core.settings import TIMING
-from .common import device_arg, transcript, transcript_args
+from .common import device_arg, given_transcript, say_words, scene_args, transcript_args
 
 
 def run(args: argparse.Namespace) -> None:
     from ..blender.generate import Request
     from ..blender.session import generate_in_file
 
-    words = transcript(args)
-    if words is not None and not words.strip():
-        raise LipsyncError("The transcript is empty. Give the spoken words, or leave it out for audio-only mode.")
+    if bool(args.audio) == bool(args.sound_strip):
+        raise LipsyncError("Give the line's audio as --audio FILE or --sound-strip NAME (one of them).")
     timing = {name: getattr(args, name) for name in TIMING if getattr(args, name) is not None}
-    request = Request(audio_path=args.audio, transcript=words, language=args.lang, preset=args.preset,
+    request = Request(audio_path=args.audio or "", transcript=None, language=args.lang, preset=args.preset,
                       start_frame=args.start_frame, nla=args.nla, intensity=args.intensity, emotion=args.emotion,
-                      emotion_intensity=args.emotion_intensity, timing=timing, device=args.device,
+                      emotion_intensity=args.emotion_intensity, timing=timing, markers=args.markers.upper(),
+                      add_sound_strip=args.add_sound_strip, device=args.device,
                       asr_model=args.asr_model or "")
-    result = generate_in_file(args.blend, args.object, request, args.save)
+    given = given_transcript(args)
+    result, words = generate_in_file(args.blend, args.object, request, args.save, args.sound_strip or "", *given)
+    say_words(words)
     if result.detection:
         print(result.detection)
     print(result.summary)
@@ -32,11 +34,16 @@ def add_parser(sub) -> None:
     p = sub.add_parser("generate", help="key lip sync on an object of a .blend and save it")
     p.add_argument("--blend", required=True, metavar="IN.blend")
     p.add_argument("--object", required=True, metavar="NAME")
-    p.add_argument("--audio", required=True)
+    source = p.add_argument_group("the line (as the panel takes it)")
+    source.add_argument("--audio", metavar="FILE", help="the audio file (its line.txt beside it is the transcript "
+                                                        "unless one is given)")
+    source.add_argument("--sound-strip", metavar="NAME", help="a sound strip of the .blend instead: its audio, and "
+                                                              "its start frame")
     transcript_args(p)
     p.add_argument("--preset", default="auto", metavar="ID", help="rig preset id, or auto (default) to detect")
-    p.add_argument("--start-frame", type=int, default=1, metavar="N")
-    p.add_argument("--nla", action="store_true", help="place the clip as an NLA strip at the start frame")
+    p.add_argument("--start-frame", type=int, default=1, metavar="N", help="where the audio starts (a sound "
+                                                                          "strip gives its own)")
+    scene_args(p)
     p.add_argument("--intensity", type=float, default=1.0, help="scale the mouth shapes (closures still close)")
     p.add_argument("--emotion", default="none", choices=("none", *EMOTIONS))
     p.add_argument("--emotion-intensity", default="1.0", metavar="V",
@@ -53,5 +60,7 @@ def add_parser(sub) -> None:
     timing.add_argument("--key-tolerance", type=float, metavar="F",
                         help="largest error the reduced keys may leave (default 0.02)")
     device_arg(p)
-    p.add_argument("--save", required=True, metavar="OUT.blend")
+    p.add_argument("--save", required=True, metavar="OUT.blend",
+                   help="the .blend to write, or the character with its animation for other tools: .glb (glTF "
+                        "morph targets), .fbx, .usd/.usdc/.usda")
     p.set_defaults(run=run)

@@ -1,5 +1,5 @@
-"""The progress and closing summary of ``lipsync batch`` / ``batch-align``: a terminal bar (tqdm) or JSON lines
-for pipeline tools (``--progress json``), then a table of every line."""
+"""The progress and closing summary of ``lipsync batch`` / ``batch-align``: a bar (tqdm) when stderr is a
+terminal, or JSON lines for pipeline tools (``--progress json``), then a table of every line."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class Progress:
     def __init__(self, mode: str, total: int) -> None:
         self.mode, self.total, self.done = mode, total, 0
         self.bar = None
-        if mode == "bar":
+        if mode == "bar" and sys.stderr.isatty():  # a log file gets the closing table only
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, unit="line", file=sys.stderr, dynamic_ncols=True)

@@ -11,7 +11,7 @@ from .result import alignment_from_json, result_json
 from .types import Alignment
 
 VERSION = 2
-"""Bumped when an alignment of the same inputs would come out differently (besides the model's weights)."""
+"""Bumped when an alignment of the same inputs would come out differently (besides the timer and recogniser)."""
 
 
 def file_digest(path: Path) -> str:
@@ -19,11 +19,11 @@ def file_digest(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def alignment_key(audio_digest: str, transcript: str | None, language: str, model: str,
+def alignment_key(audio_digest: str, transcript: str | None, language: str, timer: str,
                   recogniser: str | None = None) -> str:
-    """The identity of an alignment: the audio's bytes, the words, the language, the model's weights and, in
-    audio-only mode, what recognised the words (with its settings)."""
-    text = json.dumps([VERSION, audio_digest, transcript, language, model, recogniser])
+    """The identity of an alignment: the audio's bytes, the words, the language, the timer's identity (its model's
+    weights and decode settings) and, in audio-only mode, what recognised the words (with its settings)."""
+    text = json.dumps([VERSION, audio_digest, transcript, language, timer, recogniser])
     return hashlib.sha256(text.encode()).hexdigest()
 
 

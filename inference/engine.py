@@ -11,20 +11,28 @@ from ..core.audio import load_audio
 from ..core.errors import LipsyncError
 from ..core.phonemes import transcribe
 from ..core.types import SILENCE, Alignment, Audio, Segment
+from .model import WEIGHTS
 from .recogniser import PHONE_LOOP, Progress, Recogniser, Stretch
 from .timing import Timer
 
 DEVICES = ("cpu", "cuda")
 
 
-@functools.cache
-def default_timer(device: str = "cpu") -> Timer:
-    """The timing network, loaded once per device."""
-    from .network_timer import NetworkTimer
+def default_timer(device: str = "cpu", weights: Path = WEIGHTS, decode=None) -> Timer:
+    """The timing network (``weights``, decoded with ``decode``: a ``DecodeConfig``, None for the default one),
+    loaded once per device and settings."""
+    from .network_timer import DecodeConfig
 
     if device not in DEVICES:
         raise LipsyncError(f"Unknown device '{device}'. Use cpu or cuda.")
-    return NetworkTimer(device)
+    return _network_timer(device, weights, decode or DecodeConfig())
+
+
+@functools.cache
+def _network_timer(device: str, weights: Path, decode) -> Timer:
+    from .network_timer import NetworkTimer
+
+    return NetworkTimer(device, weights, decode)
 
 
 def align(audio: Audio, transcript: str | None, language: str = "en-us", timer: Timer | None = None,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..core.audio import resample
+from ..core.cache import file_digest
 from ..core.errors import LipsyncError
 from ..core.phone_classes import CLASSES, SILENCE_CLASS, phone_class, representative_label
 from ..core.phonemes import is_english
@@ -30,6 +33,12 @@ class DecodeConfig:
     """Mean log-posterior of the aligned path below which the transcript probably does not match the audio."""
 
 
+@functools.cache
+def network_identity(weights: Path = WEIGHTS, config: DecodeConfig = DecodeConfig()) -> str:
+    """``NetworkTimer.identity`` without loading the network: the class, the weights' digest, the decode settings."""
+    return json.dumps(["NetworkTimer", file_digest(weights), asdict(config)])
+
+
 class NetworkTimer:
     """Times phones with the shipped timing network, in numpy; ``device="cuda"`` runs it on a GPU with torch."""
 
@@ -38,6 +47,7 @@ class NetworkTimer:
         self.network, self.features = load(weights)
         self.logits: Logits = self.network.logits if device == "cpu" else _cuda_logits(weights)
         self.config = config or DecodeConfig()
+        self.identity = network_identity(weights, self.config)
 
     def posteriors(self, audio: Audio) -> np.ndarray:
         """``(frames, classes)`` log-posteriors; frame ``i`` is centred at ``i * hop``."""

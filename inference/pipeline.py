@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,9 +15,11 @@ from ..core.envelope import loudness, pitch
 from ..core.presets import RigBinding
 from ..core.types import Alignment, Audio
 from ..core.visemes import viseme_track
-from .engine import align
+from .engine import align, default_timer
 from .model import WEIGHTS
+from .network_timer import DecodeConfig, network_identity
 from .recogniser import PHONE_LOOP, Recogniser, recogniser_for
+from .timing import Timer
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class LineJob:
     network's phone loop otherwise)."""
     asr_jobs: int = 1
     """Worker processes the recogniser may use (a batch runs lines in parallel instead)."""
+    weights: Path = WEIGHTS
+    """The timing network's weights file."""
+    decode: DecodeConfig = DecodeConfig()
+    """How the network's posteriors are decoded into phones."""
 
 
 @dataclass
@@ -50,27 +55,18 @@ class LineResult:
     seconds: float
 
 
-@functools.cache
-def model_digest() -> str:
-    return file_digest(WEIGHTS)
-
-
 def job_recogniser(job: LineJob) -> Recogniser | None:
     """What finds the words of an audio-only line; None with a transcript or for the network's phone loop."""
     return None if job.transcript is not None else recogniser_for(job.language, job.asr_model, job.asr_jobs)
 
 
-def job_key(job: LineJob) -> str:
-    """The alignment's identity: audio bytes, transcript, language, the network's weights and the recogniser
-    with its settings."""
+def job_key(job: LineJob, timer: Timer | None = None) -> str:
+    """The alignment's identity: audio bytes, transcript, language, the timer (``timer``, else the job's network
+    with its weights and decode settings) and the recogniser with its settings."""
     recogniser = job_recogniser(job)
     how = recogniser.identity if recogniser else (PHONE_LOOP if job.transcript is None else None)
-    return alignment_key(file_digest(job.audio_path), job.transcript, job.language, model_digest(), how)
-
-
-def heard_by(alignment: Alignment) -> str:
-    """`` recognised by ...`` for a summary line, when a recogniser (not a transcript) gave the words."""
-    return f" recognised by {alignment.recogniser}" if alignment.recogniser else ""
+    timed_by = timer.identity if timer else network_identity(job.weights, job.decode)
+    return alignment_key(file_digest(job.audio_path), job.transcript, job.language, timed_by, how)
 
 
 STAGES = ("Reading audio", "Recognising words", "Timing phonemes", "Planning keys")
@@ -80,17 +76,17 @@ Stage = Callable[[str, float], None]
 """Called with a stage's name and the share of it done (0 as it starts)."""
 
 
-def run_line(job: LineJob, cache: AlignmentCache | None = None,
-             stage: Stage = lambda name, done: None) -> LineResult:
+def run_line(job: LineJob, cache: AlignmentCache | None = None, stage: Stage = lambda name, done: None,
+             timer: Timer | None = None) -> LineResult:
     """Time the line (or take its alignment from ``cache``) and plan its keys. Raises LipsyncError.
 
     ``stage`` is called as each of ``STAGES`` starts, and during recognition as it goes; an exception it raises
-    (a cancel) ends the run.
+    (a cancel) ends the run. ``timer`` replaces the job's network (a test's small timer, another model).
     """
     started = time.perf_counter()
     stage(STAGES[0], 0.0)
     audio = load_audio(job.audio_path)
-    key = job_key(job) if cache else ""
+    key = job_key(job, timer) if cache else ""
     alignment = cache.get(key) if cache else None
     cached = alignment is not None
     if alignment is None:
@@ -100,8 +96,8 @@ def run_line(job: LineJob, cache: AlignmentCache | None = None,
         def recognised(done: float) -> None:  # the network times the phones once the words are known
             stage(*((STAGES[1], done) if done < 1 else (STAGES[2], 0.0)))
 
-        alignment = align(audio, job.transcript, job.language, device=job.device, recogniser=recogniser,
-                          progress=recognised)
+        timer = timer or default_timer(job.device, job.weights, job.decode)
+        alignment = align(audio, job.transcript, job.language, timer, recogniser=recogniser, progress=recognised)
         if cache:
             cache.put(key, alignment)
     plan = None

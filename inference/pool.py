@@ -3,6 +3,7 @@ parent process."""
 
 from __future__ import annotations
 
+import logging
 import os
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -13,6 +14,8 @@ from ..core.errors import LipsyncError
 from ..core.manifest import Line, Outcome
 from .pipeline import LineJob, LineResult, run_line
 from .spawn import SpawnedExecutor
+
+log = logging.getLogger(__name__)
 
 
 def default_jobs() -> int:
@@ -69,6 +72,7 @@ class LineBatch:
             except BrokenProcessPool:
                 done.append(Outcome(line, "failed", "its worker process ended unexpectedly; run again to resume"))
             except Exception as exc:  # a bug in one line must not stop the others
+                log.exception("Line %d (%s) failed unexpectedly", line.row, line.audio)
                 done.append(Outcome(line, "failed", f"{type(exc).__name__}: {exc}"))
             else:
                 self.results[line.row] = result

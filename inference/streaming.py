@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.phone_classes import CLASSES, SILENCE_CLASS, representative_label
+from ..core.phone_classes import INVENTORY
 from ..core.presets import RigBinding
-from ..core.visemes import VISEMES, phone_viseme
+from ..core.visemes import VISEMES
 from .features import FeatureConfig, RunningNorm, window_log_mel
 from .model import build_network, read_weights
 from .network import NetState, Network
@@ -58,10 +58,9 @@ def load_stream_model(path: Path = STREAM_WEIGHTS) -> StreamModel:
     weights = read_weights(path)
     if weights.config.lookahead is None:
         raise ValueError(f"{path.name} is not a causal (streaming) model")
-    to_visemes = np.zeros((len(CLASSES), len(VISEMES)), np.float32)
-    for c in range(len(CLASSES)):
-        viseme = "sil" if c == SILENCE_CLASS else phone_viseme(representative_label(c, True))
-        to_visemes[c, VISEMES.index(viseme)] = 1.0
+    to_visemes = np.zeros((len(INVENTORY), len(VISEMES)), np.float32)
+    for c, info in enumerate(INVENTORY):
+        to_visemes[c, VISEMES.index(info.viseme)] = 1.0
     info = weights.info
     return StreamModel(weights.features, build_network(weights), np.array(info["feature_mean"], np.float32),
                        np.array(info["feature_std"], np.float32), float(info["prior_frames"]), to_visemes)

@@ -10,6 +10,10 @@ from .recogniser import Stretch
 
 
 class Timer(Protocol):
+    identity: str
+    """What times and how: the timer's class, its model's weights and its decode settings (JSON). It is part of
+    every alignment's cache key, so another model or setting never reuses a stale alignment."""
+
     def align(self, audio: Audio, words: Sequence[WordPron] | None, language: str) -> Alignment:
         """Time ``words`` against ``audio`` (forced alignment), or recognise phones when ``words`` is None.
 

@@ -1,8 +1,8 @@
 """``lipsync.batch``: key every line of a manifest (CSV) as its own Action.
 
-Under ``blender -b`` it blocks; in the UI it runs modal: lines are timed in worker processes while a timer
-collects them, with progress in the panel and status bar, Esc to cancel (nothing is written), and all Actions
-written at the end in one undo step.
+Under ``blender -b`` it blocks; in the UI it runs as a background job (``JobOperator``): lines are timed in
+worker processes while a timer collects them, Esc cancels (nothing is written), and all Actions are written at
+the end in one undo step.
 """
 
 from pathlib import Path
@@ -13,7 +13,7 @@ from ..blender.batch import BatchRun, Options
 from ..core.errors import LipsyncError
 from ..inference.pool import default_jobs
 from ..ui import preferences
-from . import progress
+from .jobs import JobOperator, running
 
 
 def _summary(outcomes, problems) -> str:
@@ -25,12 +25,13 @@ def _summary(outcomes, problems) -> str:
     return "; ".join([text, *reasons[:5]]) + ("; ..." if len(reasons) > 5 else "")
 
 
-class LIPSYNC_OT_batch(bpy.types.Operator):
+class LIPSYNC_OT_batch(JobOperator, bpy.types.Operator):
     """Key every line of a batch manifest (CSV: audio, object, transcript, ...) as its own Action"""
 
     bl_idname = "lipsync.batch"
     bl_label = "Batch Lipsync"
     bl_options = {"REGISTER", "UNDO"}
+    job_title = "Batch"
 
     filepath: bpy.props.StringProperty(name="Manifest", subtype="FILE_PATH",
                                        description="CSV manifest, one dialogue line per row (docs/batch.md)")
@@ -40,14 +41,9 @@ class LIPSYNC_OT_batch(bpy.types.Operator):
     nla: bpy.props.BoolProperty(name="As NLA Strips", default=False,
                                 description="Place each line as an NLA strip, lines without a start frame in sequence")
 
-    _run: BatchRun | None = None
-    """The batch in progress (one at a time)."""
-    cancel_requested = False
-    """Set by ``lipsync.cancel``; the running batch stops at its next timer tick."""
-
     @classmethod
     def poll(cls, context):
-        if LIPSYNC_OT_batch._run is not None:
+        if running(cls.bl_idname):
             cls.poll_message_set("A batch is running: wait for it, or press Esc to cancel it")
             return False
         return True
@@ -69,47 +65,18 @@ class LIPSYNC_OT_batch(bpy.types.Operator):
                 raise LipsyncError("; ".join(run.problems) or "The manifest has no lines.")
             run.start()
         except LipsyncError as exc:
-            settings.last_result = f"Error: {exc}"
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
+            return self.fail(context, str(exc))
         if bpy.app.background:
             while run.running:
                 run.step(0.5)
-            return self._finish(context, run)
-        LIPSYNC_OT_batch._run = run
-        progress.begin(self, context)
-        self._show(context, run)
-        return {"RUNNING_MODAL"}
+            return self.finish(context, run)
+        return self.start(context, run)
 
-    def modal(self, context, event):
-        run = LIPSYNC_OT_batch._run
-        if event.type == "ESC" or LIPSYNC_OT_batch.cancel_requested:
-            run.cancel()
-            self._end(context)
-            return progress.cancelled(self, context, "Batch")
-        if event.type != "TIMER":
-            return {"PASS_THROUGH"}
-        run.step(0)
-        self._show(context, run)
-        if run.running:
-            return {"RUNNING_MODAL"}
-        self._end(context)
-        return self._finish(context, run)
-
-    @staticmethod
-    def _show(context, run: BatchRun) -> None:
-        done = len(run.outcomes)
-        progress.show(context, f"Batch: {done}/{run.total} lines", done / run.total)
-
-    def _end(self, context) -> None:
-        LIPSYNC_OT_batch._run, LIPSYNC_OT_batch.cancel_requested = None, False
-        progress.end(self, context)
-
-    def _finish(self, context, run: BatchRun):
-        outcomes = run.finish()
+    def finish(self, context, job: BatchRun):
+        outcomes = job.finish()
         settings = context.scene.lipsync
-        settings.last_result = _summary(outcomes, run.problems)
-        failed = run.problems or any(o.status == "failed" for o in outcomes)
+        settings.last_result = _summary(outcomes, job.problems)
+        failed = job.problems or any(o.status == "failed" for o in outcomes)
         self.report({"WARNING" if failed else "INFO"}, settings.last_result)
         return {"FINISHED"}
 

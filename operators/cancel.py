@@ -2,8 +2,7 @@
 
 import bpy
 
-from .batch import LIPSYNC_OT_batch
-from .generate import LIPSYNC_OT_generate
+from .jobs import running
 
 
 class LIPSYNC_OT_cancel(bpy.types.Operator):
@@ -14,16 +13,14 @@ class LIPSYNC_OT_cancel(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        if LIPSYNC_OT_generate._job is None and LIPSYNC_OT_batch._run is None:
+        if not running():
             cls.poll_message_set("No lip-sync job is running")
             return False
         return True
 
     def execute(self, context):
-        if LIPSYNC_OT_generate._job is not None:
-            LIPSYNC_OT_generate._job.cancel()
-        if LIPSYNC_OT_batch._run is not None:
-            LIPSYNC_OT_batch.cancel_requested = True
+        for job in running():
+            job.cancel()
         return {"FINISHED"}
 
 

@@ -1,63 +1,49 @@
 """``lipsync.generate``: key lip sync on the active character.
 
-Called from the panel (invoke) it runs in the background: the line is timed on a worker thread while a timer
-shows its stage in the panel and status bar; Esc cancels (nothing is changed) and the keys are written on the main
-thread in one undo step. Called from a script or under ``blender -b`` (execute) it blocks.
+Called from the panel (invoke) it runs as a background job (``JobOperator``): the line is timed on a worker
+thread while a timer shows its stage in the panel and status bar; Esc cancels (nothing is changed) and the keys are
+written on the main thread in one undo step. Called from a script or under ``blender -b`` (execute) it blocks.
 """
 
 import bpy
 
 from ..blender.generate import Prepared, Request, Result, apply, generate, prepare
-from ..blender.sources import sound_strips, strip_source, transcript_for
+from ..blender.sources import line_source, transcript_for
 from ..core.errors import LipsyncError
 from ..core.settings import TIMING
 from ..inference.background import BackgroundLine
 from ..ui import preferences
 from ..ui.properties import GenerateProps
-from . import polls, progress
+from . import polls
+from .jobs import JobOperator, running
 
 
-class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
+class LIPSYNC_OT_generate(JobOperator, GenerateProps, bpy.types.Operator):
     """Time the dialogue and key the character's mouth shapes and jaw"""
 
     bl_idname = "lipsync.generate"
     bl_label = "Generate Lipsync"
     bl_options = {"REGISTER", "UNDO"}
-
-    _job: BackgroundLine | None = None
-    """The line being timed in the background (one at a time)."""
+    job_title = "Lip sync"
 
     @classmethod
     def poll(cls, context):
-        running = LIPSYNC_OT_generate._job is not None
-        return polls.explain(cls, "Lip sync is being generated: wait, or press Esc to cancel" if running else None,
+        busy = running(cls.bl_idname)
+        return polls.explain(cls, "Lip sync is being generated: wait, or press Esc to cancel" if busy else None,
                              context)
 
     def _request(self, context) -> Request:
         """The line as the user gave it: sound strip or file, transcript from wherever it was found."""
-        scene = context.scene
-        audio, start, from_strip = self.audio_path, self.start_frame, False
-        strip = self.sound_strip
-        if not strip and not audio:
-            strips = sound_strips(scene)
-            if len(strips) != 1:
-                raise LipsyncError("Choose an audio file or a sound strip"
-                                   f"{' (the Sequencer has several)' if strips else ''}.")
-            strip = strips[0].name
-        if strip:
-            (audio, start), from_strip = strip_source(scene, strip), True
-        transcript, _ = transcript_for(audio, self.transcript, self.text_block, self.audio_only)
+        source = line_source(context.scene, self.audio_path, self.sound_strip, self.start_frame)
+        language = preferences.language(context, self.language)
+        transcript, _ = transcript_for(source.audio, self.transcript, self.text_block, self.audio_only)
         timing = {name: getattr(self, name) for name in TIMING if self.properties.is_property_set(name)}
-        return Request(audio_path=audio, transcript=transcript, language=preferences.language(context, self.language),
-                       preset=preferences.preset(context, self.preset), start_frame=start, nla=self.nla,
+        return Request(audio_path=source.audio, transcript=transcript, language=language,
+                       preset=preferences.preset(context, self.preset), start_frame=source.start_frame, nla=self.nla,
                        intensity=self.intensity, emotion=self.emotion, emotion_intensity=self.emotion_intensity,
-                       timing=timing, markers=self.markers, add_sound_strip=self.add_sound_strip and not from_strip,
+                       timing=timing, markers=self.markers,
+                       add_sound_strip=self.add_sound_strip and not source.from_strip,
                        device=preferences.device(context), asr_model=preferences.asr_model(context))
-
-    def _fail(self, context, message: str):
-        context.scene.lipsync.last_result = f"Error: {message}"
-        self.report({"ERROR"}, message)
-        return {"CANCELLED"}
 
     def _done(self, context, result: Result):
         """Show the result in the panel (display state only) and the status bar."""
@@ -70,7 +56,7 @@ class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
         try:
             result = generate(context.active_object, context.scene, self._request(context))
         except LipsyncError as exc:
-            return self._fail(context, str(exc))
+            return self.fail(context, str(exc))
         return self._done(context, result)
 
     def invoke(self, context, event):
@@ -79,39 +65,11 @@ class LIPSYNC_OT_generate(GenerateProps, bpy.types.Operator):
         try:
             self._prepared: Prepared = prepare(context.active_object, context.scene, self._request(context))
         except LipsyncError as exc:
-            return self._fail(context, str(exc))
-        LIPSYNC_OT_generate._job = BackgroundLine(self._prepared.job)
-        progress.begin(self, context)
-        self._show(context)
-        return {"RUNNING_MODAL"}
+            return self.fail(context, str(exc))
+        return self.start(context, BackgroundLine(self._prepared.job))
 
-    def modal(self, context, event):
-        job = LIPSYNC_OT_generate._job
-        if event.type == "ESC" or job.cancelled:
-            job.cancel()
-            self._end(context)
-            return progress.cancelled(self, context, "Lip sync")
-        if event.type != "TIMER":
-            return {"PASS_THROUGH"}
-        if not job.done:
-            self._show(context)
-            return {"RUNNING_MODAL"}
-        self._end(context)
-        if job.error:
-            return self._fail(context, job.error)
-        try:
-            return self._done(context, apply(self._prepared, job.result, context.scene))
-        except LipsyncError as exc:
-            return self._fail(context, str(exc))
-
-    @staticmethod
-    def _show(context) -> None:
-        job = LIPSYNC_OT_generate._job
-        progress.show(context, f"{job.stage}...", max(job.progress, 0.05))
-
-    def _end(self, context) -> None:
-        LIPSYNC_OT_generate._job = None
-        progress.end(self, context)
+    def finish(self, context, job: BackgroundLine):
+        return self._done(context, apply(self._prepared, job.result, context.scene))
 
 
 classes = (LIPSYNC_OT_generate,)

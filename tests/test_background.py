@@ -5,9 +5,9 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
+from timers import BrokenTimer, RestingTimer
 
 from conftest import DEMO_AUDIO, DEMO_TEXT
-from lipsync_ai.inference import background
 from lipsync_ai.inference.background import BackgroundLine
 from lipsync_ai.inference.pipeline import STAGES, LineJob
 
@@ -24,21 +24,13 @@ def test_the_result_arrives_and_the_thread_ends():
     assert line.stage == STAGES[2] and not [t for t in threading.enumerate() if t.name == "lipsync-line"]
 
 
-def test_cancel_stops_at_the_next_stage_and_drops_the_result(monkeypatch):
-    entered = threading.Event()
-    release = threading.Event()
-    real_align = background.run_line.__globals__["align"]
-
-    def slow_align(*args, **kwargs):
-        entered.set()
-        release.wait(30)
-        return real_align(*args, **kwargs)
-
-    monkeypatch.setitem(background.run_line.__globals__, "align", slow_align)
-    line = BackgroundLine(LineJob(DEMO_AUDIO, DEMO_TEXT, "en-us", None, None))
-    assert entered.wait(60) and line.stage == STAGES[2] and not line.done
+def test_cancel_stops_at_the_next_stage_and_drops_the_result():
+    gate = threading.Event()
+    timer = RestingTimer(gate=gate)
+    line = BackgroundLine(job(), timer)
+    assert timer.entered.wait(60) and line.stage == STAGES[2] and not line.done
     line.cancel()
-    release.set()
+    gate.set()
     line.join(60)
     assert line.done and line.result is None and line.error is None
 
@@ -51,11 +43,8 @@ def test_a_bad_clip_ends_the_job_with_its_message(tmp_path):
     assert line.done and line.result is None and "is silent" in line.error
 
 
-def test_a_bug_ends_the_job_with_a_message(monkeypatch):
-    def broken(*args, **kwargs):
-        raise ZeroDivisionError("oops")
-
-    monkeypatch.setattr(background, "run_line", broken)
-    line = BackgroundLine(job())
+def test_a_bug_ends_the_job_with_a_message_and_logs_the_traceback(caplog):
+    line = BackgroundLine(job(), BrokenTimer())
     line.join(10)
     assert line.done and line.error == "Internal error (ZeroDivisionError: oops). Please report it."
+    assert caplog.records[-1].exc_info[0] is ZeroDivisionError

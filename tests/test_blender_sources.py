@@ -8,7 +8,7 @@ import pytest
 
 from conftest import DEMO_AUDIO, DEMO_TEXT, sphere_with_shape_keys
 from lipsync_ai.blender.writer import action_fcurves
-from lipsync_ai.operators.generate import LIPSYNC_OT_generate
+from lipsync_ai.operators import jobs
 from lipsync_ai.ui.preferences import dependency_status
 
 pytestmark = pytest.mark.usefixtures("addon")
@@ -63,10 +63,10 @@ def test_the_transcript_comes_from_a_text_datablock_or_a_txt_beside_the_audio(he
     assert ": 2 words" in bpy.context.scene.lipsync.last_result
     audio = shutil.copy(DEMO_AUDIO, tmp_path / "line.wav")
     assert generate(audio_path=str(audio)) == {"FINISHED"}
-    assert ": 0 words" in bpy.context.scene.lipsync.last_result, "no transcript anywhere: audio only"
+    assert "words (audio only: pocketsphinx" in bpy.context.scene.lipsync.last_result, "no transcript anywhere"
     (tmp_path / "line.txt").write_text(DEMO_TEXT, encoding="utf-8")
     assert generate(audio_path=str(audio)) == {"FINISHED"}
-    assert ": 24 words" in bpy.context.scene.lipsync.last_result
+    assert ": 24 words, " in bpy.context.scene.lipsync.last_result
 
 
 def test_word_markers_are_replaced_not_piled_up_and_user_markers_kept(head):
@@ -95,11 +95,11 @@ def test_add_sound_strip_puts_the_file_in_the_sequencer_once(head):
 
 
 def test_a_second_job_is_refused_while_one_runs(head):
-    LIPSYNC_OT_generate._job = object()
+    jobs._running["lipsync.generate"] = object()
     try:
         assert not bpy.ops.lipsync.generate.poll()
     finally:
-        LIPSYNC_OT_generate._job = None
+        del jobs._running["lipsync.generate"]
     assert bpy.ops.lipsync.generate.poll()
 
 
@@ -127,8 +127,8 @@ def test_every_setting_has_a_tooltip():
 def test_cancel_is_offered_only_while_a_job_runs(head):
     assert not bpy.ops.lipsync.cancel.poll()
     job = type("Job", (), {"cancelled": False, "cancel": lambda self: setattr(self, "cancelled", True)})()
-    LIPSYNC_OT_generate._job = job
+    jobs._running["lipsync.batch"] = job
     try:
         assert bpy.ops.lipsync.cancel() == {"FINISHED"} and job.cancelled
     finally:
-        LIPSYNC_OT_generate._job = None
+        del jobs._running["lipsync.batch"]

@@ -30,20 +30,33 @@ def test_align_with_transcript(tmp_path):
     assert all(p["phone"] == "SIL" or p["phone"].isalpha() and p["phone"].isupper() for p in result["phonemes"])
 
 
-def test_align_audio_only(tmp_path):
-    out = tmp_path / "result.json"
-    done = run_lipsync("align", DEMO_AUDIO, "--out", out)
+def test_align_audio_only_says_why(tmp_path):
+    audio, out = tmp_path / "line.wav", tmp_path / "result.json"
+    audio.write_bytes(DEMO_AUDIO.read_bytes())
+    done = run_lipsync("align", audio, "--out", out)
     assert done.returncode == 0, done.stderr
     result = json.loads(out.read_text())
     check_schema(result, 7.72)
-    assert result["recogniser"].startswith("pocketsphinx") and "audio only" in done.stderr
+    assert result["recogniser"].startswith("pocketsphinx") and any(p["phone"] != "SIL" for p in result["phonemes"])
     assert len(result["words"]) > 10 and all(0 <= w["confidence"] <= 1 for w in result["words"])
-    assert any(p["phone"] != "SIL" for p in result["phonemes"])
+    assert "no transcript given and no line.txt beside the audio: audio-only, words recognised by pocketsphinx" \
+        in done.stderr
+
+
+def test_align_reads_the_transcript_beside_the_audio_and_says_so(tmp_path):
+    audio = tmp_path / "line.wav"
+    audio.write_bytes(DEMO_AUDIO.read_bytes())
+    (tmp_path / "line.txt").write_text(DEMO_TEXT, encoding="utf-8")
+    done = run_lipsync("align", audio, "--format", "rhubarb-json", "--out", "-")
+    assert done.returncode == 0, done.stderr
+    assert "transcript: line.txt beside the audio" in done.stderr
+    data = json.loads(done.stdout)
+    assert data["metadata"]["soundFile"] == str(audio) and data["metadata"]["duration"] == 7.72
 
 
 @pytest.mark.parametrize(("case", "message"), [
     ("missing", "not found"), ("silent", "silent"), ("empty_transcript", "transcript is empty"),
-    ("language", "Unknown language"), ("corrupt", "Cannot read"),
+    ("language", "Unknown language"), ("language_audio_only", "Unknown language"), ("corrupt", "Cannot read"),
 ])
 def test_align_bad_input_is_one_line_and_exit_2(tmp_path, write_wav, case, message):
     audio, extra = DEMO_AUDIO, []
@@ -56,6 +69,8 @@ def test_align_bad_input_is_one_line_and_exit_2(tmp_path, write_wav, case, messa
         audio.write_bytes(b"RIFF....WAVEfmt garbage")
     elif case == "empty_transcript":
         extra = ["--transcript", "   "]
+    elif case == "language_audio_only":
+        audio, extra = write_wav(np.zeros(32000)), ["--lang", "xx-zz"]
     else:
         extra = ["--transcript", "hola", "--lang", "xx-zz"]
     out = tmp_path / "result.json"

@@ -89,3 +89,29 @@ def test_ipa_transcript(timer, clip):
     result = timer.align(clip, pron, "fr-fr")
     assert_complete(result, clip.duration)
     assert [s.label for s in result.phonemes if s.label != SILENCE] == ["b", "ɔ", "b", "m", "uː", "v", "d"]
+
+
+def test_the_timer_and_its_settings_are_part_of_the_cache_key(tmp_path):
+    """A line timed by another timer, or the network decoded otherwise, is never taken from the cache."""
+    from dataclasses import replace
+
+    from timers import RestingTimer
+
+    from conftest import DEMO_AUDIO, DEMO_TEXT
+    from lipsync_ai.core.cache import AlignmentCache
+    from lipsync_ai.inference.engine import default_timer
+    from lipsync_ai.inference.network_timer import DecodeConfig
+    from lipsync_ai.inference.pipeline import LineJob, job_key, run_line
+
+    job = LineJob(Path(DEMO_AUDIO), DEMO_TEXT, "en-us", None, None)
+    assert job_key(job) == job_key(job, default_timer()), "the job names the network that times it"
+    assert default_timer(job.device, job.weights, job.decode) is default_timer(), "loaded once"
+    assert job_key(replace(job, decode=DecodeConfig(phone_min_frames=5))) != job_key(job)
+    assert job_key(job, RestingTimer("one")) != job_key(job, RestingTimer("two"))
+    cache = AlignmentCache(tmp_path)
+    resting = run_line(job, cache, timer=RestingTimer())
+    assert not resting.cached and resting.alignment.words == []
+    again = run_line(job, cache, timer=RestingTimer())
+    assert again.cached and again.alignment.words == []
+    timed = run_line(job, cache)
+    assert not timed.cached and len(timed.alignment.words) == 24

@@ -1,18 +1,21 @@
-"""The broad phone classes: ARPAbet and IPA from several languages land in the right class."""
+"""The phone inventory: ARPAbet, TIMIT, flite and IPA from several languages land in the right class, and a phone
+shows the same mouth whether it comes from a transcript or is recognised from audio."""
 
 import pytest
 
+from lipsync_ai.core import phone_classes as inventory
 from lipsync_ai.core.phone_classes import (
     CLASS_INDEX,
     CLASSES,
     DEFAULT_CLASS,
-    REPRESENTATIVE_ARPABET,
-    REPRESENTATIVE_IPA,
+    INVENTORY,
+    MOUTHS,
     SILENCE_CLASS,
     arpabet_class,
     phone_class,
     representative_label,
 )
+from lipsync_ai.core.visemes import VISEMES, phone_viseme
 
 ARPABET = {
     "P": "bilabial_stop", "B": "bilabial_stop", "M": "bilabial_nasal", "F": "labiodental", "V": "labiodental",
@@ -65,9 +68,34 @@ def test_lip_critical_classes_are_distinct():
     assert not others & set().union(*classes)
 
 
+def test_every_symbol_is_in_one_class_with_known_columns():
+    assert len(inventory.ARPABET) == sum(len(c.arpabet) for c in INVENTORY)
+    assert len(inventory.IPA) == sum(len(c.ipa) for c in INVENTORY)
+    assert {c.viseme for c in INVENTORY} <= set(VISEMES)
+    assert {c.mouth for c in INVENTORY} <= set(MOUTHS)
+
+
+def _all_symbols() -> list[str]:
+    """Every symbol of the inventory as the product meets it: ARPAbet with stress, flite/TIMIT lower case, IPA
+    letters bare, long, nasal, aspirated and palatalised, affricates and modifier letters."""
+    arpabet = inventory.ARPABET
+    symbols = [*arpabet, *(p.lower() for p in arpabet), *(p + "1" for p in arpabet if p[0] in "AEIOU")]
+    for letter in (*inventory.IPA, *inventory._AFFRICATES):
+        symbols += [letter, letter + "ː", letter + "\u0303", letter + "ʰ", letter + "ʲ", "ˈ" + letter]
+    return symbols + list(inventory._MODIFIER_GLIDES)
+
+
+@pytest.mark.parametrize("english", [True, False])
+def test_transcript_and_recognised_paths_give_one_viseme(english):
+    """Transcript path: phone -> viseme. Recognised path: phone -> class -> representative label -> viseme."""
+    differ = {
+        phone: (phone_viseme(phone), phone_viseme(representative_label(phone_class(phone), english)))
+        for phone in _all_symbols()
+    }
+    assert {phone: pair for phone, pair in differ.items() if pair[0] != pair[1]} == {}
+
+
 def test_representatives_round_trip():
-    assert len(REPRESENTATIVE_ARPABET) == len(REPRESENTATIVE_IPA) == len(CLASSES)
     for c in range(len(CLASSES)):
-        if CLASSES[c] not in ("bilabial_fricative", "dorsal_fricative", "front_rounded"):  # not in English
-            assert phone_class(representative_label(c, english=True)) == c
-        assert phone_class(representative_label(c, english=False)) in (c, SILENCE_CLASS)
+        assert phone_class(representative_label(c, english=False)) == c
+        assert phone_viseme(representative_label(c, english=True)) == INVENTORY[c].viseme

@@ -15,8 +15,9 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
 
 import accuracy  # noqa: E402
 import scoring  # noqa: E402
-from scoring import CLOSED, FV, OPEN, REST, ROUND, phone_class, score_phones, score_words  # noqa: E402
+from scoring import phone_class, score_phones, score_words  # noqa: E402
 
+from lipsync_ai.core.phone_classes import CLOSED, FV, OPEN, REST, ROUND  # noqa: E402
 from lipsync_ai.core.types import Alignment, Audio, Segment, WordPron  # noqa: E402
 
 

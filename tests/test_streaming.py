@@ -115,3 +115,12 @@ def test_silence_rests_the_mouth_and_a_binding_gives_rig_targets(speech):
     assert {"jawOpen", "mouthClose", "jaw"} <= keys
     assert max(w["jawOpen"] for _, w in out) > 0.2, "the jaw opens on speech"
     assert all(0.0 <= v <= 1.0 for _, w in out for v in w.values())
+
+
+def test_a_streamed_class_shows_the_viseme_its_recognised_label_would():
+    from lipsync_ai.core.phone_classes import representative_label
+    from lipsync_ai.core.visemes import phone_viseme
+
+    shown = [VISEMES[v] for v in load_stream_model().to_visemes.argmax(axis=1)]
+    for english in (True, False):
+        assert shown == [phone_viseme(representative_label(c, english)) for c in range(len(shown))]

@@ -5,10 +5,8 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-import tomllib
 from pathlib import Path
 
 from ..core.audio import load_audio
@@ -16,20 +14,20 @@ from ..core.types import Segment
 from ..inference.engine import align
 from ..inference.model import WEIGHTS
 from ..inference.network_timer import NetworkTimer
+from .config import command_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from scoring import PhoneScore, score_phones  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", default="training/config.toml")
-    parser.add_argument("--weights", default=str(WEIGHTS))
-    args = parser.parse_args()
-    config = tomllib.loads(Path(args.config).read_text())
+    parsed = command_config(__doc__, weights=str(WEIGHTS))
+    if parsed is None:
+        return
+    args, config = parsed
     timer = NetworkTimer(weights=Path(args.weights))
     scores: dict[tuple[str, str], PhoneScore] = {}
-    for meta_path in sorted((Path(config["data"]["dir"]) / "val").glob("*.json")):
+    for meta_path in sorted((Path(config.data.dir) / "val").glob("*.json")):
         meta = json.loads(meta_path.read_text())
         audio = load_audio(meta_path.with_suffix(".wav"))
         ref = [Segment(p["label"], p["start"], p["end"]) for p in meta["phones"]]

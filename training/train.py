@@ -1,18 +1,18 @@
 """Train the timing network on the generated shards and export the best checkpoint as safetensors.
 
-One command (after ``training/generate.py``; both read the same config)::
+One command (after ``training/generate.py``; both read the same config, ``training/config.py`` with overrides)::
 
     .venv/bin/python -m lipsync_ai.training.train --config training/config.toml
+    .venv/bin/python -m lipsync_ai.training.train --config training/config_stream.toml \
+        --out inference/weights/timing_net_stream.safetensors
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import shutil
 import time
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +23,10 @@ import torch
 
 from ..core.phone_classes import CLASSES, SILENCE_CLASS, phone_class
 from ..inference.features import FeatureConfig, RunningNorm, normalise, raw_log_mel
-from ..inference.model import WEIGHTS, ModelConfig
+from ..inference.model import WEIGHTS
 from ..inference.torch_model import TimingNet, save
 from .augment import augment
+from .config import command_config
 
 
 @dataclass
@@ -140,46 +141,45 @@ def evaluate(model: TimingNet, val: list, device: str) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", default="training/config.toml")
-    parser.add_argument("--out", default=str(WEIGHTS))
-    args = parser.parse_args()
-    config = tomllib.loads(Path(args.config).read_text())
-    train, mcfg = config["train"], config["model"]
-    torch.set_num_threads(train["threads"])
-    torch.manual_seed(config["seed"])
-    rng = np.random.default_rng(config["seed"])
+    parsed = command_config(__doc__, out=str(WEIGHTS))
+    if parsed is None:
+        return
+    args, config = parsed
+    train = config.train
+    torch.set_num_threads(train.threads)
+    torch.manual_seed(config.seed)
+    rng = np.random.default_rng(config.seed)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    data_dir = Path(config["data"]["dir"])
-    features = FeatureConfig(n_mels=mcfg["n_mels"])
-    streaming = mcfg.get("lookahead") is not None
+    data_dir = Path(config.data.dir)
+    features = FeatureConfig(n_mels=config.model.n_mels)
+    streaming = config.streaming
     corpus = load_train(data_dir, per_clip=not streaming)
     # a causal (streaming) model is trained on the running normalisation it will be run with
-    prior = {**feature_prior(corpus), "prior_frames": train["prior_frames"]} if streaming else {}
+    prior = {**feature_prior(corpus), "prior_frames": train.prior_frames} if streaming else {}
 
     def running_norm(mel: np.ndarray) -> np.ndarray:
         return RunningNorm(prior["feature_mean"], prior["feature_std"], prior["prior_frames"])(mel)
 
-    val = load_val(data_dir, features, config["seed"], running_norm if streaming else normalise)
+    val = load_val(data_dir, features, config.seed, running_norm if streaming else normalise)
     hours = corpus.lengths.sum() / 360000
     print(f"train {hours:.1f} h in {len(corpus.lengths)} clips, val {len(val)} clips, device {device}", flush=True)
-    model = TimingNet(ModelConfig(**{**mcfg, "dilations": tuple(mcfg["dilations"])})).to(device)
+    model = TimingNet(config.model).to(device)
     print(f"parameters {sum(p.numel() for p in model.parameters())}", flush=True)
-    opt = torch.optim.AdamW(model.parameters(), lr=train["lr"], weight_decay=train["weight_decay"])
-    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=train["label_smoothing"])
+    opt = torch.optim.AdamW(model.parameters(), lr=train.lr, weight_decay=train.weight_decay)
+    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=train.label_smoothing)
     runs = Path("training/runs")
     runs.mkdir(parents=True, exist_ok=True)
     best_path = runs / f"best_{Path(args.out).stem}.safetensors"
-    budget = train["minutes"] * 60
+    budget = train.minutes * 60
     start = time.time()
     best, step, running = -1.0, 0, 0.0
     while (elapsed := time.time() - start) < budget:
         frac = elapsed / budget
-        lr = train["lr"] * min(1.0, (step + 1) / 300) * 0.5 * (1 + math.cos(math.pi * frac))
+        lr = train.lr * min(1.0, (step + 1) / 300) * 0.5 * (1 + math.cos(math.pi * frac))
         for group in opt.param_groups:
             group["lr"] = lr
-        x, y = batch(corpus, rng, train["batch"], train["crop_frames"], running_norm if streaming else None)
-        x = spec_augment(x, rng, train["freq_mask"]).to(device)
+        x, y = batch(corpus, rng, train.batch, train.crop_frames, running_norm if streaming else None)
+        x = spec_augment(x, rng, train.freq_mask).to(device)
         logits = model(x)
         loss = loss_fn(logits.reshape(-1, logits.shape[-1]), y.to(device).reshape(-1))
         opt.zero_grad()
@@ -188,7 +188,7 @@ def main() -> None:
         opt.step()
         running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
         step += 1
-        if step % train["eval_every"] == 0 or time.time() - start >= budget:
+        if step % train.eval_every == 0 or time.time() - start >= budget:
             scores = evaluate(model, val, device)
             line = " ".join(f"{k} {v:.3f}" for k, v in scores.items())
             print(f"step {step} {elapsed / 60:.1f} min lr {lr:.5f} loss {running:.3f} | val {line}", flush=True)
