@@ -13,6 +13,7 @@ from ..core.detect import Detection, detect
 from ..core.emotion import EmotionLayer, parse_intensity
 from ..core.preset_files import load_all, load_preset
 from ..core.presets import RigBinding, bind, settings_for
+from ..core.validate import START_FRAME, check_settings
 from ..inference.pipeline import LineJob, LineResult, run_line
 from .markers import KEY as MARKERS_KEY
 from .markers import place_markers
@@ -90,6 +91,8 @@ def prepare(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Reque
 
 def line_job(character: Character, scene: bpy.types.Scene, request: Request) -> tuple[LineJob, Detection | None]:
     """What the character and scene give the line: bound preset and settings (main thread; raises LipsyncError)."""
+    check_settings({"intensity": request.intensity, **request.timing})
+    START_FRAME.check("start frame", request.start_frame)
     binding, detection = resolve_preset(character, request.preset)
     emotion = None
     if request.emotion != "none":

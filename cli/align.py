@@ -7,14 +7,16 @@ import sys
 from pathlib import Path
 
 from ..core.export_formats import FORMATS, Timed
-from .common import device_arg, positive_int, transcript, transcript_args, write_atomic
+from ..core.validate import FPS
+from .common import device_arg, preset_id, transcript, transcript_args, write_atomic
 
 
 def export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", default="json", choices=FORMATS,
                    help="json (default), Rhubarb Lip Sync TSV/XML/JSON, a Moho switch file, or csv curves")
-    p.add_argument("--fps", type=positive_int, default=24, help="frame rate of moho and csv (default 24)")
-    p.add_argument("--preset", default="arkit", metavar="ID", help="whose targets csv has (default arkit)")
+    p.add_argument("--fps", type=FPS.arg("fps"), default=24, help="frame rate of moho and csv (default 24)")
+    p.add_argument("--preset", type=preset_id, default="arkit", metavar="ID",
+                   help="whose targets csv has (default arkit)")
     device_arg(p)
 
 

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import LipsyncError
 from ..core.export_formats import FORMATS
+from ..core.validate import JOBS
 from .align import export, export_args, export_job
-from .common import device_arg, positive_int, write_atomic
+from .common import device_arg, write_atomic
 from .progress import Progress
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ def batch_align(args: argparse.Namespace) -> int:
 
 def _batch_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("manifest", metavar="MANIFEST.csv", help="one line per row; see docs/batch.md")
-    p.add_argument("--jobs", type=positive_int, metavar="N", help="worker processes (default: the number of cores)")
+    p.add_argument("--jobs", type=JOBS.arg("jobs"), metavar="N", help="worker processes (default: the number of cores)")
     p.add_argument("--lang", default="en-us", help="language of rows that leave it empty (default en-us)")
     p.add_argument("--cache-dir", type=Path, metavar="DIR",
                    help="alignment cache (default .lipsync-cache beside the manifest)")

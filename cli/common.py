@@ -6,12 +6,15 @@ import argparse
 from pathlib import Path
 
 from ..core.errors import LipsyncError
+from ..core.validate import check_id
 
 
-def positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
-    return int(text)
+def preset_id(text: str) -> str:
+    """An argparse ``type=`` for preset ids (names, never paths)."""
+    try:
+        return check_id(text)
+    except LipsyncError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def transcript_args(p: argparse.ArgumentParser) -> None:

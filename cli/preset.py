@@ -33,19 +33,28 @@ def check(args: argparse.Namespace) -> int:
 
 
 def list_presets(args: argparse.Namespace) -> None:
-    from ..core.preset_files import load_all, preset_dirs
+    from ..core.preset_files import preset_dirs, scan_presets
 
-    for preset in load_all(preset_dirs(args.dir)):
+    presets, invalid = scan_presets(preset_dirs(args.dir))
+    for preset in presets:
         print(f"{preset.id:12} {preset.name}")
+    _report_invalid(invalid)
+
+
+def _report_invalid(invalid: list[str]) -> None:
+    for problem in invalid:
+        print(f"invalid preset (left out): {problem}", file=sys.stderr)
 
 
 def detect_preset(args: argparse.Namespace) -> None:
     from ..blender.session import rig_info_in_file
     from ..blender.user_presets import search_dirs
     from ..core.detect import detect
-    from ..core.preset_files import load_all
+    from ..core.preset_files import scan_presets
 
-    detection = detect(load_all([*search_dirs(), *args.dir]), rig_info_in_file(args.blend, args.object))
+    presets, invalid = scan_presets([*search_dirs(), *args.dir])
+    _report_invalid(invalid)
+    detection = detect(presets, rig_info_in_file(args.blend, args.object))
     print(detection.explain())
     for score in detection.scores:
         print(f"  {score.line()}")

@@ -6,6 +6,8 @@ import argparse
 import sys
 
 from ..core.errors import LipsyncError
+from ..core.validate import PORT
+from .common import preset_id
 
 
 def run(args: argparse.Namespace) -> None:
@@ -25,6 +27,6 @@ def run(args: argparse.Namespace) -> None:
 def add_parser(sub) -> None:
     p = sub.add_parser("serve", help="live lip sync over a WebSocket (see docs/realtime.md)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
-    p.add_argument("--port", type=int, default=8765)
-    p.add_argument("--preset", metavar="ID", help="send these rig targets instead of viseme weights")
+    p.add_argument("--port", type=PORT.arg("port"), default=8765)
+    p.add_argument("--preset", type=preset_id, metavar="ID", help="send these rig targets instead of viseme weights")
     p.set_defaults(run=run)
