@@ -43,12 +43,15 @@ def export(result, args: argparse.Namespace, audio_name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> None:
+    from ..core.paths import output_file
     from ..inference.pipeline import run_line
 
+    inputs = [args.audio] + ([args.transcript_file] if args.transcript_file else [])
+    out = output_file(args.out, inputs, "the export")
     result = run_line(export_job(Path(args.audio), transcript(args), args.lang, args))
     for warning in result.alignment.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    write_atomic(Path(args.out), export(result, args, Path(args.audio).name))
+    write_atomic(out, export(result, args, Path(args.audio).name))
 
 
 def add_parser(sub) -> None:

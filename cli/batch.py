@@ -16,14 +16,11 @@ from ..core.errors import LipsyncError
 from ..core.export_formats import FORMATS
 from ..core.validate import JOBS
 from .align import export, export_args, export_job
-from .common import device_arg, write_atomic
+from .common import INTERRUPTED, device_arg, write_atomic
 from .progress import Progress
 
 if TYPE_CHECKING:
     from ..core.manifest import Outcome
-
-INTERRUPTED = 130
-"""Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
 def _checked(good: int, problems: list[str], check_only: bool) -> int | None:
@@ -68,10 +65,13 @@ def _jobs(args: argparse.Namespace) -> int:
 def batch(args: argparse.Namespace) -> int:
     from ..blender.batch import BatchRun, Options
     from ..blender.session import open_blend, save_blend
+    from ..core.paths import output_file
 
     started = time.perf_counter()
+    save = output_file(args.save, [args.manifest], "the .blend")
     open_blend(args.blend)
-    options = Options(jobs=_jobs(args), nla=args.nla, cache=args.cache_dir, device=args.device, language=args.lang)
+    options = Options(jobs=_jobs(args), nla=args.nla, cache=args.cache_dir, device=args.device,
+                      language=args.lang)
     run = BatchRun(Path(args.manifest), options)
     if (checked := _checked(run.total, run.problems, args.check)) is not None:
         return checked
@@ -86,35 +86,38 @@ def batch(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return INTERRUPTED
     outcomes = run.finish()
-    save_blend(args.save)
+    save_blend(str(save))
     progress.close(outcomes, run.problems, time.perf_counter() - started)
     return 1 if run.problems or any(o.status == "failed" for o in outcomes) else 0
 
 
 def batch_align(args: argparse.Namespace) -> int:
     from ..core.manifest import read_manifest
+    from ..core.paths import cache_dir, export_paths, record_export, writable_dir
     from ..inference.pool import LineBatch
 
     started = time.perf_counter()
     manifest = read_manifest(Path(args.manifest), None, args.lang, require_object=False)
     if (checked := _checked(len(manifest.lines), manifest.problems, args.check)) is not None:
         return checked
-    out_dir = Path(args.out_dir)
+    out_dir = writable_dir(args.out_dir, "exports to")
+    inputs = [manifest.path, *(line.audio for line in manifest.lines)]
+    outs = export_paths({line.row: line.audio for line in manifest.lines}, manifest.path.parent, out_dir,
+                        FORMATS[args.format].extension, inputs, args.force)
+    cache = cache_dir(args.cache_dir, manifest.path)
     jobs = {line: export_job(line.audio, line.transcript, line.language, args, line.start_frame or 1)
             for line in manifest.lines}
-    lines = LineBatch(jobs, _jobs(args), args.cache_dir or manifest.path.parent / ".lipsync-cache")
+    lines = LineBatch(jobs, _jobs(args), cache)
 
     def write(outcome: Outcome) -> None:
         if outcome.status == "failed":
             return
-        line = outcome.line
-        relative = line.audio.relative_to(manifest.path.parent) if line.audio.is_relative_to(
-            manifest.path.parent) else Path(line.audio.name)
-        out = out_dir / relative.with_suffix(FORMATS[args.format].extension)
+        line, out = outcome.line, outs[outcome.line.row]
         try:
             write_atomic(out, export(lines.results[line.row], args, line.audio.name))
+            record_export(out_dir, out)
         except OSError as exc:
-            outcome.status, outcome.detail = "failed", f"cannot write {out}: {exc}"
+            outcome.status, outcome.detail = "failed", f"cannot write {out}: {exc.strerror or exc}"
             return
         outcome.detail = str(out)
 
@@ -154,5 +157,7 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("batch-align", help="time every line of a manifest and write one export each")
     _batch_args(p)
     p.add_argument("--out-dir", required=True, metavar="DIR")
+    p.add_argument("--force", action="store_true",
+                   help="replace files in DIR that lipsync did not write (never an input)")
     export_args(p)
     p.set_defaults(run=batch_align)

@@ -8,6 +8,9 @@ from pathlib import Path
 from ..core.errors import LipsyncError
 from ..core.validate import check_id
 
+INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
+
 
 def preset_id(text: str) -> str:
     """An argparse ``type=`` for preset ids (names, never paths)."""

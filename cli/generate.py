@@ -14,7 +14,10 @@ from .common import device_arg, preset_id, transcript, transcript_args
 def run(args: argparse.Namespace) -> None:
     from ..blender.generate import Request
     from ..blender.session import generate_in_file
+    from ..core.paths import output_file
 
+    inputs = [args.audio] + ([args.transcript_file] if args.transcript_file else [])
+    save = output_file(args.save, inputs, "the .blend")
     words = transcript(args)
     if words is not None and not words.strip():
         raise LipsyncError("The transcript is empty. Give the spoken words, or leave it out for audio-only mode.")
@@ -22,7 +25,7 @@ def run(args: argparse.Namespace) -> None:
     request = Request(audio_path=args.audio, transcript=words, language=args.lang, preset=args.preset,
                       start_frame=args.start_frame, nla=args.nla, intensity=args.intensity, emotion=args.emotion,
                       emotion_intensity=args.emotion_intensity, timing=timing, device=args.device)
-    result = generate_in_file(args.blend, args.object, request, args.save)
+    result = generate_in_file(args.blend, args.object, request, str(save))
     if result.detection:
         print(result.detection)
     print(result.summary)
