@@ -16,7 +16,7 @@ from ..core.errors import LipsyncError
 from ..core.export_formats import FORMATS
 from ..core.validate import JOBS
 from .align import export, export_args, export_job
-from .common import INTERRUPTED, device_arg, write_atomic
+from .common import INTERRUPTED, blender_session, device_arg, write_atomic
 from .progress import Progress
 
 if TYPE_CHECKING:
@@ -63,13 +63,14 @@ def _jobs(args: argparse.Namespace) -> int:
 
 
 def batch(args: argparse.Namespace) -> int:
-    from ..blender.batch import BatchRun, Options
-    from ..blender.session import open_blend, save_blend
     from ..core.paths import output_file
 
     started = time.perf_counter()
     save = output_file(args.save, [args.manifest], "the .blend")
-    open_blend(args.blend)
+    session = blender_session()
+    from ..blender.batch import BatchRun, Options
+
+    session.open_blend(args.blend)
     options = Options(jobs=_jobs(args), nla=args.nla, cache=args.cache_dir, device=args.device,
                       language=args.lang)
     run = BatchRun(Path(args.manifest), options)
@@ -86,7 +87,7 @@ def batch(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return INTERRUPTED
     outcomes = run.finish()
-    save_blend(str(save))
+    session.save_blend(str(save))
     progress.close(outcomes, run.problems, time.perf_counter() - started)
     return 1 if run.problems or any(o.status == "failed" for o in outcomes) else 0
 

@@ -47,3 +47,12 @@ def write_atomic(out: Path, text: str) -> None:
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(out)
+
+
+def blender_session():
+    """``blender.session`` (importing bpy, which takes seconds); Ctrl-C meanwhile is not lost."""
+    from ..core.interrupts import deferred_interrupts
+
+    with deferred_interrupts():
+        from ..blender import session
+    return session

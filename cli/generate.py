@@ -8,16 +8,17 @@ from ..core.errors import LipsyncError
 from ..core.presets import EMOTIONS
 from ..core.settings import TIMING
 from ..core.validate import SETTINGS, START_FRAME
-from .common import device_arg, preset_id, transcript, transcript_args
+from .common import blender_session, device_arg, preset_id, transcript, transcript_args
 
 
 def run(args: argparse.Namespace) -> None:
-    from ..blender.generate import Request
-    from ..blender.session import generate_in_file
     from ..core.paths import output_file
 
     inputs = [args.audio] + ([args.transcript_file] if args.transcript_file else [])
     save = output_file(args.save, inputs, "the .blend")
+    session = blender_session()
+    from ..blender.generate import Request
+
     words = transcript(args)
     if words is not None and not words.strip():
         raise LipsyncError("The transcript is empty. Give the spoken words, or leave it out for audio-only mode.")
@@ -25,7 +26,7 @@ def run(args: argparse.Namespace) -> None:
     request = Request(audio_path=args.audio, transcript=words, language=args.lang, preset=args.preset,
                       start_frame=args.start_frame, nla=args.nla, intensity=args.intensity, emotion=args.emotion,
                       emotion_intensity=args.emotion_intensity, timing=timing, device=args.device)
-    result = generate_in_file(args.blend, args.object, request, str(save))
+    result = session.generate_in_file(args.blend, args.object, request, str(save))
     if result.detection:
         print(result.detection)
     print(result.summary)
