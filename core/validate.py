@@ -73,6 +73,7 @@ START_FRAME = Range(-MAXFRAME, MAXFRAME, whole=True)
 FPS = Range(1, 240, whole=True)
 JOBS = Range(1, 256, whole=True)
 PORT = Range(0, 65535, whole=True)
+CONNECTIONS = Range(1, 1024, whole=True)
 SAMPLE_RATE = Range(4000, 384000, whole=True)
 """Sample rates an audio file or a live stream may have; a header outside this is corrupt or a trick."""
 MAX_ANGLE = Range(0.0, 180.0)
