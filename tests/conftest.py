@@ -1,5 +1,8 @@
+import asyncio
+import contextlib
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -49,3 +52,27 @@ def addon():
     lipsync_ai.register()
     yield
     lipsync_ai.unregister()
+
+
+@contextlib.contextmanager
+def serving(**options):
+    """``inference.server.serve`` on 127.0.0.1 (a free port) in a thread; yields its ws:// URL."""
+    from lipsync_ai.inference.server import serve
+
+    loop = asyncio.new_event_loop()
+    ready = loop.create_future()
+    task = loop.create_task(serve("127.0.0.1", 0, ready=ready, **options))
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    port = asyncio.run_coroutine_threadsafe(asyncio.wait_for(asyncio.shield(ready), 60), loop).result(90)
+    try:
+        yield f"ws://127.0.0.1:{port}"
+    finally:
+        async def shutdown():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        asyncio.run_coroutine_threadsafe(shutdown(), loop).result(30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
