@@ -83,6 +83,9 @@ OFFSET = Range(-1000.0, 1000.0)
 
 MAX_DURATION = 3 * 3600.0
 """Longest clip, in seconds (3 hours), read from the header before any decoding."""
+EMOTION_INTENSITY = Range(0.0, 1.0)
+POINT_TIME = Range(0.0, MAX_DURATION)
+"""Seconds of a point of an emotion-intensity curve."""
 
 
 def check_settings(values: Mapping[str, object]) -> None:
