@@ -76,8 +76,8 @@ PORT = Range(0, 65535, whole=True)
 CONNECTIONS = Range(1, 1024, whole=True)
 SAMPLE_RATE = Range(4000, 384000, whole=True)
 """Sample rates an audio file or a live stream may have; a header outside this is corrupt or a trick."""
-MAX_ANGLE = Range(0.0, 180.0)
-"""A jaw bone's opening in degrees."""
+MAX_ANGLE = Range(-180.0, 180.0)
+"""A jaw bone's opening in degrees (negative where the rig's axis points the other way)."""
 OFFSET = Range(-1000.0, 1000.0)
 """A bone offset's location (metres) or rotation (radians) component."""
 
