@@ -88,6 +88,15 @@ POINT_TIME = Range(0.0, MAX_DURATION)
 """Seconds of a point of an emotion-intensity curve."""
 
 
+def check_frames(start: int, seconds: float, fps: float) -> None:
+    """A clip of ``seconds`` from frame ``start`` must end within Blender's frame range."""
+    START_FRAME.check("start frame", start)
+    end = start + math.ceil(seconds * fps)
+    if end > MAXFRAME:
+        raise LipsyncError(f"the clip would end at frame {end}, beyond Blender's last frame {MAXFRAME}; "
+                           f"start it at frame {MAXFRAME - math.ceil(seconds * fps)} or earlier")
+
+
 def check_settings(values: Mapping[str, object]) -> None:
     """Every numeric animation setting in ``values`` (booleans and unknown names are left alone)."""
     for name, value in values.items():

@@ -6,13 +6,17 @@ Cases run in this process through ``cli.main`` (they all stop before bpy or the 
 import hashlib
 import math
 import re
+import signal
 import struct
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
 import soundfile
 
-from conftest import DEMO_AUDIO
+from conftest import DEMO_AUDIO, LIPSYNC, ROOT, run_lipsync
 from lipsync_ai.cli import main
 
 NESTED = "x = " + "[" * 5000 + "]" * 5000 + "\n"
@@ -184,3 +188,44 @@ def test_preset_list_names_each_invalid_preset_and_keeps_the_built_in(folder, ca
     for name in ("nested.toml", "big.toml", "nanjaw.toml", "infshape.toml"):
         assert sum(name in line for line in err.splitlines()) == 1, err
     assert math.isfinite(len(err))
+
+
+@pytest.fixture(scope="module")
+def character(tmp_path_factory):
+    path = tmp_path_factory.mktemp("rig") / "character.blend"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_demo_character.py"), str(path)],
+                   check=True, capture_output=True, timeout=300)
+    return path
+
+
+def test_a_clip_that_would_end_beyond_blenders_last_frame_is_refused(character, tmp_path):
+    save = tmp_path / "x.blend"
+    done = run_lipsync("generate", "--blend", character, "--object", "DemoHead", "--audio", DEMO_AUDIO,
+                       "--start-frame", "1048500", "--save", save)
+    assert done.returncode == 2 and "beyond Blender's last frame 1048574" in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not save.exists()
+
+
+@pytest.mark.parametrize("command", ["generate", "batch"])
+def test_ctrl_c_at_any_moment_is_one_line_exit_130_and_nothing_saved(character, tmp_path, command):
+    manifest = tmp_path / "lines.csv"
+    manifest.write_text(f"audio,object\n{DEMO_AUDIO},DemoHead\n", encoding="utf-8")
+    args = {"generate": ["generate", "--blend", character, "--object", "DemoHead", "--audio", DEMO_AUDIO],
+            "batch": ["batch", manifest, "--blend", character, "--progress", "json"]}[command]
+    before = _snapshot(tmp_path)
+    interrupted = 0
+    for delay in (0.5, 2.0, 4.0):  # while Python, bpy and the .blend load, and while the line is timed
+        save = tmp_path / "out.blend"
+        process = subprocess.Popen([str(LIPSYNC), *map(str, args), "--save", str(save)], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+        if process.returncode == 0:  # finished before the signal came: nothing to check
+            save.unlink()
+            continue
+        assert process.returncode == 130, err
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1 and "interrupted" in err, err
+        assert _snapshot(tmp_path) == before
+        interrupted += 1
+    assert interrupted >= 2
