@@ -27,6 +27,15 @@ def write_wav(tmp_path):
     return write
 
 
+@pytest.fixture(scope="module")
+def demo_character(tmp_path_factory):
+    """The demo character (scripts/build_demo_character.py) as a .blend."""
+    path = tmp_path_factory.mktemp("rig") / "character.blend"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_demo_character.py"), str(path)],
+                   check=True, capture_output=True, timeout=300)
+    return path
+
+
 def run_lipsync(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(LIPSYNC), *map(str, args)], capture_output=True, text=True, timeout=300)
 

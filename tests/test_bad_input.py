@@ -9,14 +9,13 @@ import re
 import signal
 import struct
 import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
 import soundfile
 
-from conftest import DEMO_AUDIO, LIPSYNC, ROOT, run_lipsync
+from conftest import DEMO_AUDIO, LIPSYNC, run_lipsync
 from lipsync_ai.cli import main
 
 NESTED = "x = " + "[" * 5000 + "]" * 5000 + "\n"
@@ -190,28 +189,20 @@ def test_preset_list_names_each_invalid_preset_and_keeps_the_built_in(folder, ca
     assert math.isfinite(len(err))
 
 
-@pytest.fixture(scope="module")
-def character(tmp_path_factory):
-    path = tmp_path_factory.mktemp("rig") / "character.blend"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_demo_character.py"), str(path)],
-                   check=True, capture_output=True, timeout=300)
-    return path
-
-
-def test_a_clip_that_would_end_beyond_blenders_last_frame_is_refused(character, tmp_path):
+def test_a_clip_that_would_end_beyond_blenders_last_frame_is_refused(demo_character, tmp_path):
     save = tmp_path / "x.blend"
-    done = run_lipsync("generate", "--blend", character, "--object", "DemoHead", "--audio", DEMO_AUDIO,
+    done = run_lipsync("generate", "--blend", demo_character, "--object", "DemoHead", "--audio", DEMO_AUDIO,
                        "--start-frame", "1048500", "--save", save)
     assert done.returncode == 2 and "beyond Blender's last frame 1048574" in done.stderr, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and not save.exists()
 
 
 @pytest.mark.parametrize("command", ["generate", "batch"])
-def test_ctrl_c_at_any_moment_is_one_line_exit_130_and_nothing_saved(character, tmp_path, command):
+def test_ctrl_c_at_any_moment_is_one_line_exit_130_and_nothing_saved(demo_character, tmp_path, command):
     manifest = tmp_path / "lines.csv"
     manifest.write_text(f"audio,object\n{DEMO_AUDIO},DemoHead\n", encoding="utf-8")
-    args = {"generate": ["generate", "--blend", character, "--object", "DemoHead", "--audio", DEMO_AUDIO],
-            "batch": ["batch", manifest, "--blend", character, "--progress", "json"]}[command]
+    args = {"generate": ["generate", "--blend", demo_character, "--object", "DemoHead", "--audio", DEMO_AUDIO],
+            "batch": ["batch", manifest, "--blend", demo_character, "--progress", "json"]}[command]
     before = _snapshot(tmp_path)
     interrupted = 0
     for delay in (0.5, 2.0, 4.0):  # while Python, bpy and the .blend load, and while the line is timed
