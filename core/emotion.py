@@ -51,9 +51,10 @@ def parse_intensity(text: str) -> float | tuple[tuple[float, float], ...] | str:
         return text
     try:
         if ":" in text:
-            return tuple((POINT_TIME.parse("a point's seconds", t), EMOTION_INTENSITY.parse("emotion intensity", v))
+            return tuple((POINT_TIME.check("a point's seconds", float(t)),
+                          EMOTION_INTENSITY.check("emotion intensity", float(v)))
                          for t, v in (p.split(":") for p in text.split(",") if p.strip()))
-        return EMOTION_INTENSITY.parse("emotion intensity", text)
+        return EMOTION_INTENSITY.check("emotion intensity", float(text))
     except LipsyncError as exc:
         raise LipsyncError(f"{exc}; give a number, loudness, pitch or points like 0:0,1.5:1 (seconds:value).") \
             from None
