@@ -220,3 +220,12 @@ def test_ctrl_c_at_any_moment_is_one_line_exit_130_and_nothing_saved(demo_charac
         assert _snapshot(tmp_path) == before
         interrupted += 1
     assert interrupted >= 2
+
+
+def test_a_broken_user_preset_named_like_a_built_in_falls_back_to_it_with_a_warning(folder, caplog):
+    from lipsync_ai.core.preset_files import load_preset, preset_dirs
+
+    with caplog.at_level("WARNING"):
+        preset = load_preset("arkit", preset_dirs([folder / "presets"]))
+    assert preset.id == "arkit" and len(preset.visemes) == 15
+    assert "presets/arkit.toml is invalid, using" in caplog.text
