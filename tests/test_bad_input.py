@@ -10,6 +10,7 @@ import signal
 import struct
 import subprocess
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -229,3 +230,28 @@ def test_a_broken_user_preset_named_like_a_built_in_falls_back_to_it_with_a_warn
         preset = load_preset("arkit", preset_dirs([folder / "presets"]))
     assert preset.id == "arkit" and len(preset.visemes) == 15
     assert "presets/arkit.toml is invalid, using" in caplog.text
+
+
+def test_exports_stay_inside_the_out_dir_and_are_one_per_row(tmp_path):
+    from lipsync_ai.core.errors import LipsyncError
+    from lipsync_ai.core.paths import export_paths, record_export
+
+    project, out = tmp_path / "project", tmp_path / "out"
+    (project / "lines").mkdir(parents=True)
+    (project / "lines" / "link").symlink_to(tmp_path, target_is_directory=True)
+    audio = {2: project / "lines" / "a.wav", 3: project / ".." / ".." / "b.wav",
+             4: project / "lines" / "link" / "c.wav", 5: Path("/abs/elsewhere/d.wav")}
+    paths = export_paths(audio, project, out, ".json")
+    assert paths == {2: out.resolve() / "lines" / "a.json", 3: out.resolve() / "b.json", 4: out.resolve() / "c.json",
+                     5: out.resolve() / "d.json"}
+    with pytest.raises(LipsyncError, match="rows 2 and 3 would both write"):
+        export_paths({2: project / "x" / ".." / "a.wav", 3: project / "a.wav"}, project, out, ".json")
+    out.mkdir()
+    (out / "a.json").write_text("the user's", encoding="utf-8")
+    with pytest.raises(LipsyncError, match="lipsync did not write it"):
+        export_paths({2: project / "a.wav"}, project, out, ".json")
+    assert export_paths({2: project / "a.wav"}, project, out, ".json", force=True) == {2: out.resolve() / "a.json"}
+    with pytest.raises(LipsyncError, match="would replace an input"):
+        export_paths({2: project / "a.wav"}, project, out, ".json", inputs=[out / "a.json"], force=True)
+    record_export(out.resolve(), out.resolve() / "a.json")
+    assert export_paths({2: project / "a.wav"}, project, out, ".json") == {2: out.resolve() / "a.json"}
