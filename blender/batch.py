@@ -13,6 +13,7 @@ import bpy
 from ..core.audio import audio_duration
 from ..core.errors import LipsyncError
 from ..core.manifest import Line, Outcome, read_manifest
+from ..core.paths import cache_dir
 from ..core.transcripts import find_words
 from ..inference.pipeline import LineJob, LineResult, job_key
 from ..inference.pool import LineBatch
@@ -73,6 +74,7 @@ class BatchRun:
     def __post_init__(self) -> None:
         scene = bpy.context.scene
         manifest = read_manifest(self.manifest, set(bpy.data.objects.keys()), self.options.language)
+        self.options.cache = cache_dir(self.options.cache, self.manifest)
         self.problems = manifest.problems
         next_frame: dict[str, int] = {}
         for line in manifest.lines:
@@ -109,8 +111,7 @@ class BatchRun:
             self.todo.append(_Todo(line=line, character=character, job=job, inputs=inputs))
 
     def start(self) -> None:
-        cache = self.options.cache or self.manifest.parent / ".lipsync-cache"
-        self._batch = LineBatch({item.line: item.job for item in self.todo}, self.options.jobs, cache)
+        self._batch = LineBatch({item.line: item.job for item in self.todo}, self.options.jobs, self.options.cache)
 
     @property
     def running(self) -> bool:

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import bpy
 
+from ..core.audio import audio_duration
 from ..core.detect import Detection, detect
 from ..core.emotion import EmotionLayer, parse_intensity
 from ..core.phonemes import check_language
 from ..core.preset_files import load_all, load_preset
 from ..core.presets import RigBinding, bind, settings_for
+from ..core.validate import check_frames, check_settings
 from ..inference.pipeline import LineJob, LineResult, run_line
 from ..inference.pool import default_jobs
 from .markers import KEY as MARKERS_KEY
@@ -97,15 +99,17 @@ def prepare(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Reque
 def line_job(character: Character, scene: bpy.types.Scene, request: Request) -> tuple[LineJob, Detection | None]:
     """What the character and scene give the line: bound preset and settings (main thread; raises LipsyncError)."""
     check_language(request.language)  # audio-only lines too: the same refusal as with a transcript
+    check_settings({"intensity": request.intensity, **request.timing})
+    audio_path = Path(bpy.path.abspath(request.audio_path))
+    fps = scene.render.fps / scene.render.fps_base
+    check_frames(request.start_frame, audio_duration(audio_path) if audio_path.is_file() else 0.0, fps)
     binding, detection = resolve_preset(character, request.preset)
     binding = character.own(binding)
     emotion = None
     if request.emotion != "none":
         emotion = EmotionLayer(request.emotion, parse_intensity(request.emotion_intensity))
-    settings = settings_for(binding.preset, fps=scene.render.fps / scene.render.fps_base,
-                            start_frame=request.start_frame, **request.timing)
+    settings = settings_for(binding.preset, fps=fps, start_frame=request.start_frame, **request.timing)
     settings = replace(settings, intensity=settings.intensity * request.intensity)
-    audio_path = Path(bpy.path.abspath(request.audio_path))
     job = LineJob(audio_path=audio_path, transcript=request.transcript, language=request.language, binding=binding,
                   settings=settings, emotion=emotion, device=request.device,
                   asr_model=Path(request.asr_model) if request.asr_model else None)

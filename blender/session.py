@@ -11,6 +11,7 @@ from pathlib import Path
 import bpy
 
 from ..core.errors import LipsyncError
+from ..core.interrupts import deferred_interrupts
 from ..core.presets import RigInfo
 from ..core.transcripts import Words, find_words
 from .generate import Request, Result, generate
@@ -35,7 +36,7 @@ def open_blend(blend: str) -> None:
     if not Path(blend).is_file():
         raise LipsyncError(f"Blend file not found: {blend}.")
     try:
-        with _quiet_blender():
+        with deferred_interrupts(), _quiet_blender():
             bpy.ops.wm.open_mainfile(filepath=str(Path(blend).resolve()))
     except RuntimeError as exc:
         raise LipsyncError(f"Cannot open {blend}: {str(exc).strip()}") from None

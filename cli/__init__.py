@@ -13,12 +13,20 @@ import sys
 
 from ..core.errors import LipsyncError
 from . import align, batch, generate, preset, serve
+from .common import INTERRUPTED
 
 log = logging.getLogger(__name__)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments are one line (with the way to the usage), exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} -h)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="lipsync", description=__doc__.split("\n\n")[0])
+    main = _Parser(prog="lipsync", description=__doc__.split("\n\n")[0])
     sub = main.add_subparsers(dest="command", required=True)
     align.add_parser(sub)
     batch.add_parsers(sub)
@@ -35,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     except LipsyncError as exc:
         print(f"lipsync: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("lipsync: interrupted; nothing was saved.", file=sys.stderr)
+        return INTERRUPTED
     except Exception as exc:
         log.exception("lipsync %s failed unexpectedly", args.command)
         print(f"lipsync: error: unexpected {type(exc).__name__} (a bug; the traceback is above): {exc}",

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..core.errors import LipsyncError
 from ..core.export_formats import FORMATS, MOUTH_NAMES, Timed, extended_shapes
-from .common import device_arg, given_transcript, positive_int, say_words, transcript_args, write_atomic
+from ..core.validate import FPS
+from .common import device_arg, given_transcript, preset_id, say_words, transcript_args, write_atomic
 
 
 def _shapes(text: str) -> str:
@@ -23,9 +24,10 @@ def export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", default="json", choices=FORMATS,
                    help="json (default), Rhubarb Lip Sync TSV/XML/JSON, a Moho switch file, csv curves or "
                         "per-frame ARKit weights")
-    p.add_argument("--fps", type=positive_int, default=24, help="frame rate of moho, csv and arkit-json (default 24)")
-    p.add_argument("--preset", default="arkit", metavar="ID", help="whose targets csv and arkit-json have "
-                                                                   "(default arkit)")
+    p.add_argument("--fps", type=FPS.arg("fps"), default=24,
+                   help="frame rate of moho, csv and arkit-json (default 24)")
+    p.add_argument("--preset", type=preset_id, default="arkit", metavar="ID",
+                   help="whose targets csv and arkit-json have (default arkit)")
     p.add_argument("--extended-shapes", type=_shapes, default="GHX", metavar="GHX",
                    help="Rhubarb's optional shapes to use, any of G, H, X ('' for A-F only; default GHX)")
     p.add_argument("--mouth-names", default="preston", choices=MOUTH_NAMES,
@@ -62,13 +64,16 @@ def export(result, args: argparse.Namespace, audio: str | Path) -> str:
 
 
 def run(args: argparse.Namespace) -> None:
+    from ..core.paths import output_file
     from ..core.transcripts import find_words
     from ..inference.pipeline import run_line
     from ..inference.pool import default_jobs
 
+    inputs = [args.audio] + ([args.transcript_file] if args.transcript_file else [])
+    out = Path("-") if args.out == "-" else output_file(args.out, inputs, "the export")
     words = find_words(args.audio, *given_transcript(args))
     result = run_line(export_job(Path(args.audio), words.text, args.lang, args, asr_jobs=default_jobs()))
-    write_atomic(Path(args.out), export(result, args, args.audio))
+    write_atomic(out, export(result, args, args.audio))
     say_words(words, result.alignment.recogniser)
     for warning in result.alignment.warnings:
         print(f"warning: {warning}", file=sys.stderr)

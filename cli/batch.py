@@ -14,15 +14,13 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import LipsyncError
 from ..core.export_formats import FORMATS
+from ..core.validate import JOBS
 from .align import export, export_args, export_job
-from .common import asr_arg, device_arg, positive_int, scene_args, write_atomic
+from .common import INTERRUPTED, asr_arg, blender_session, device_arg, scene_args, write_atomic
 from .progress import Progress
 
 if TYPE_CHECKING:
     from ..core.manifest import Line, Outcome
-
-INTERRUPTED = 130
-"""Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
 def _audio_problems(manifest: Path, lines: list[Line]) -> list[str]:
@@ -82,11 +80,14 @@ def _jobs(args: argparse.Namespace) -> int:
 
 
 def batch(args: argparse.Namespace) -> int:
-    from ..blender.batch import BatchRun, Options
-    from ..blender.session import open_blend, save_blend
+    from ..core.paths import output_file
 
     started = time.perf_counter()
-    open_blend(args.blend)
+    save = output_file(args.save, [args.manifest], "the .blend")
+    session = blender_session()
+    from ..blender.batch import BatchRun, Options
+
+    session.open_blend(args.blend)
     options = Options(jobs=_jobs(args), nla=args.nla, cache=args.cache_dir, device=args.device, language=args.lang,
                       markers=args.markers.upper(), add_sound_strip=args.add_sound_strip,
                       asr_model=args.asr_model or "")
@@ -105,13 +106,14 @@ def batch(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return INTERRUPTED
     outcomes = run.finish()
-    save_blend(args.save)
+    session.save_blend(str(save))
     progress.close(outcomes, run.problems, time.perf_counter() - started)
     return 1 if run.problems or any(o.status == "failed" for o in outcomes) else 0
 
 
 def batch_align(args: argparse.Namespace) -> int:
     from ..core.manifest import read_manifest
+    from ..core.paths import cache_dir, export_paths, record_export, writable_dir
     from ..core.transcripts import find_words
     from ..inference.pool import LineBatch
 
@@ -126,20 +128,21 @@ def batch_align(args: argparse.Namespace) -> int:
             manifest.problems.append(f"{manifest.path.name}:{line.row}: {exc}")
     if (checked := _checked(manifest.path, list(jobs), manifest.problems, args.check)) is not None:
         return checked
-    out_dir = Path(args.out_dir)
-    lines = LineBatch(jobs, _jobs(args), args.cache_dir or manifest.path.parent / ".lipsync-cache")
+    out_dir = writable_dir(args.out_dir, "exports to")
+    inputs = [manifest.path, *(line.audio for line in manifest.lines)]
+    outs = export_paths({line.row: line.audio for line in manifest.lines}, manifest.path.parent, out_dir,
+                        FORMATS[args.format].extension, inputs, args.force)
+    lines = LineBatch(jobs, _jobs(args), cache_dir(args.cache_dir, manifest.path))
 
     def write(outcome: Outcome) -> None:
         if outcome.status == "failed":
             return
-        line = outcome.line
-        relative = line.audio.relative_to(manifest.path.parent) if line.audio.is_relative_to(
-            manifest.path.parent) else Path(line.audio.name)
-        out = out_dir / relative.with_suffix(FORMATS[args.format].extension)
+        line, out = outcome.line, outs[outcome.line.row]
         try:
             write_atomic(out, export(lines.results[line.row], args, line.audio))
+            record_export(out_dir, out)
         except OSError as exc:
-            outcome.status, outcome.detail = "failed", f"cannot write {out}: {exc}"
+            outcome.status, outcome.detail = "failed", f"cannot write {out}: {exc.strerror or exc}"
             return
         outcome.detail = str(out)
 
@@ -158,7 +161,7 @@ def batch_align(args: argparse.Namespace) -> int:
 
 def _batch_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("manifest", metavar="MANIFEST.csv", help="one line per row; see docs/batch.md")
-    p.add_argument("--jobs", type=positive_int, metavar="N", help="worker processes (default: the number of cores)")
+    p.add_argument("--jobs", type=JOBS.arg("jobs"), metavar="N", help="worker processes (default: the number of cores)")
     p.add_argument("--lang", default="en-us", help="language of rows that leave it empty (default en-us)")
     asr_arg(p)
     p.add_argument("--cache-dir", type=Path, metavar="DIR",
@@ -180,5 +183,7 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("batch-align", help="time every line of a manifest and write one export each")
     _batch_args(p)
     p.add_argument("--out-dir", required=True, metavar="DIR")
+    p.add_argument("--force", action="store_true",
+                   help="replace files in DIR that lipsync did not write (never an input)")
     export_args(p)
     p.set_defaults(run=batch_align)

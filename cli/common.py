@@ -6,13 +6,20 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..core.errors import LipsyncError
 from ..core.transcripts import Words, read_text
+from ..core.validate import check_id
+
+INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
-def positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
-    return int(text)
+def preset_id(text: str) -> str:
+    """An argparse ``type=`` for preset ids (names, never paths)."""
+    try:
+        return check_id(text)
+    except LipsyncError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def transcript_args(p: argparse.ArgumentParser) -> None:
@@ -68,3 +75,12 @@ def scene_args(p: argparse.ArgumentParser) -> None:
                    help="timeline markers at each word or phoneme (default none)")
     p.add_argument("--add-sound-strip", action="store_true",
                    help="put the audio in the Sequencer at the start frame, so it plays in sync")
+
+
+def blender_session():
+    """``blender.session`` (importing bpy, which takes seconds); Ctrl-C meanwhile is not lost."""
+    from ..core.interrupts import deferred_interrupts
+
+    with deferred_interrupts():
+        from ..blender import session
+    return session

@@ -32,38 +32,28 @@ def check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _presets(dirs: list[Path]) -> tuple[list, list[str]]:
-    """Every preset of ``dirs`` that loads, and for each that does not, its id, file and error in one line."""
-    from ..core.preset_files import available_presets, load_preset, preset_path
-
-    presets, invalid = [], []
-    for preset_id in available_presets(dirs):
-        try:
-            presets.append(load_preset(preset_id, dirs))
-        except LipsyncError as exc:
-            path = preset_path(preset_id, dirs)
-            invalid.append(f"{preset_id:12} invalid, left out: {exc} (lipsync preset check {path})")
-    return presets, invalid
-
-
 def list_presets(args: argparse.Namespace) -> None:
-    from ..core.preset_files import preset_dirs
+    from ..core.preset_files import preset_dirs, scan_presets
 
-    presets, invalid = _presets(preset_dirs(args.dir))
+    presets, invalid = scan_presets(preset_dirs(args.dir))
     for preset in presets:
         print(f"{preset.id:12} {preset.name}")
-    for line in invalid:
-        print(line)
+    _report_invalid(invalid)
+
+
+def _report_invalid(invalid: list[str]) -> None:
+    for problem in invalid:
+        print(f"invalid preset (left out): {problem}", file=sys.stderr)
 
 
 def detect_preset(args: argparse.Namespace) -> None:
     from ..blender.session import rig_info_in_file
     from ..blender.user_presets import search_dirs
     from ..core.detect import detect
+    from ..core.preset_files import scan_presets
 
-    presets, invalid = _presets([*search_dirs(), *args.dir])
-    for line in invalid:
-        print(line, file=sys.stderr)
+    presets, invalid = scan_presets([*search_dirs(), *args.dir])
+    _report_invalid(invalid)
     detection = detect(presets, rig_info_in_file(args.blend, args.object))
     print(detection.explain())
     for score in detection.scores:

@@ -8,6 +8,8 @@ import numpy as np
 
 from .errors import LipsyncError
 from .types import Audio
+from .validate import MAX_DURATION
+from .validate import SAMPLE_RATE as RATE
 
 SAMPLE_RATE = 16000
 """Rate every stage after loading works at."""
@@ -23,6 +25,7 @@ def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Audio:
     path = Path(path)
     if not path.is_file():
         raise LipsyncError(f"Audio file not found: {path}. Choose an existing WAV, FLAC, OGG or MP3 file.")
+    audio_duration(path)  # the header's rate and length, checked before decoding
     try:
         data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, ValueError) as exc:
@@ -46,16 +49,28 @@ def check_audio(audio: Audio, name: str = "the clip") -> Audio:
     """Reject clips that hold nothing to animate."""
     if audio.duration < 0.05:
         raise LipsyncError(f"Audio {name} is empty ({audio.duration * 1000:.0f} ms). Pick a clip with speech.")
-    if not np.isfinite(audio.samples).all() or float(np.abs(audio.samples).max()) < SILENT_PEAK:
+    if not np.isfinite(audio.samples).all():
+        raise LipsyncError(f"Audio {name} holds NaN or infinite samples: the file is corrupt. Export it again.")
+    if float(np.abs(audio.samples).max()) < SILENT_PEAK:
         raise LipsyncError(f"Audio {name} is silent. Pick a clip with audible speech.")
     return audio
 
 
 def audio_duration(path: str | Path) -> float:
-    """Seconds of audio in ``path`` from its header, without decoding it. Raises LipsyncError."""
+    """Seconds of audio in ``path`` from its header, without decoding it; a rate outside SAMPLE_RATE or a clip
+    longer than MAX_DURATION is refused. Raises LipsyncError."""
     import soundfile
 
+    name = Path(path).name
     try:
-        return soundfile.info(str(path)).duration
+        info = soundfile.info(str(path))
     except (soundfile.LibsndfileError, RuntimeError, ValueError) as exc:
-        raise LipsyncError(f"Cannot read audio {Path(path).name}: {exc}.") from None
+        raise LipsyncError(f"Cannot read audio {name}: {exc}.") from None
+    try:
+        RATE.check(f"The sample rate of {name} (Hz)", info.samplerate)
+    except LipsyncError as exc:
+        raise LipsyncError(f"{exc}: the header is corrupt, or the file is not audio.") from None
+    if not 0 <= info.duration <= MAX_DURATION:
+        raise LipsyncError(f"Audio {name} lasts {info.duration / 3600:.1f} h; the longest clip is "
+                           f"{MAX_DURATION / 3600:g} h. Split it into lines.")
+    return info.duration

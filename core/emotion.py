@@ -8,6 +8,7 @@ import numpy as np
 
 from .errors import LipsyncError
 from .presets import EMOTIONS
+from .validate import EMOTION_INTENSITY, POINT_TIME
 
 SOURCES = ("loudness", "pitch")
 
@@ -50,8 +51,13 @@ def parse_intensity(text: str) -> float | tuple[tuple[float, float], ...] | str:
         return text
     try:
         if ":" in text:
-            return tuple((float(t), float(v)) for t, v in (p.split(":") for p in text.split(",") if p.strip()))
-        return float(text)
+            return tuple((POINT_TIME.check("a point's seconds", float(t)),
+                          EMOTION_INTENSITY.check("emotion intensity", float(v)))
+                         for t, v in (p.split(":") for p in text.split(",") if p.strip()))
+        return EMOTION_INTENSITY.check("emotion intensity", float(text))
+    except LipsyncError as exc:
+        raise LipsyncError(f"{exc}; give a number, loudness, pitch or points like 0:0,1.5:1 (seconds:value).") \
+            from None
     except ValueError:
         raise LipsyncError(f"Emotion intensity '{text}' must be a number, loudness, pitch or points "
                            "like 0:0,1.5:1 (seconds:value).") from None

@@ -11,6 +11,7 @@ from .emotion import parse_intensity
 from .errors import LipsyncError
 from .phonemes import check_language
 from .presets import EMOTIONS
+from .validate import SETTINGS, START_FRAME, Range, check_id
 
 COLUMNS = ("audio", "object", "transcript", "language", "preset", "start_frame", "action", "emotion",
            "emotion_intensity", "intensity")
@@ -116,10 +117,13 @@ def _parse_row(manifest: Path, number: int, row: dict[str, str], object_names: s
         check_language(language)
     except LipsyncError as exc:
         errors.append(str(exc))
-    start_frame = _number(row.get("start_frame", ""), int, "start_frame", errors)
-    intensity = _number(row.get("intensity", ""), float, "intensity", errors)
-    if intensity is not None and not 0 <= intensity <= 2:
-        errors.append(f"intensity {intensity} is outside 0..2")
+    start_frame = _number(row.get("start_frame", ""), START_FRAME, "start_frame", errors)
+    intensity = _number(row.get("intensity", ""), SETTINGS["intensity"], "intensity", errors)
+    preset = row.get("preset") or "auto"
+    try:
+        check_id(preset)
+    except LipsyncError as exc:
+        errors.append(str(exc))
     emotion = row.get("emotion") or "none"
     if emotion not in ("none", *EMOTIONS):
         errors.append(f"unknown emotion '{emotion}'; use none, {', '.join(EMOTIONS)}")
@@ -131,7 +135,7 @@ def _parse_row(manifest: Path, number: int, row: dict[str, str], object_names: s
     if errors:
         return None, errors
     action = row.get("action") or f"Lipsync {Path(row['audio']).stem}"
-    return Line(number, audio, obj, transcript, language, row.get("preset") or "auto", start_frame, action,
+    return Line(number, audio, obj, transcript, language, preset, start_frame, action,
                 emotion, emotion_intensity, 1.0 if intensity is None else intensity), []
 
 
@@ -148,12 +152,12 @@ def _transcript(manifest: Path, text: str, errors: list[str]) -> str | None:
     return None
 
 
-def _number(text: str, kind: type, column: str, errors: list[str]):
-    """``text`` as ``kind``; None when empty or bad (a bad one is added to ``errors``)."""
+def _number(text: str, allowed: Range, column: str, errors: list[str]):
+    """``text`` as a number in ``allowed``; None when empty or bad (a bad one is added to ``errors``)."""
     if not text:
         return None
     try:
-        return kind(text)
-    except ValueError:
-        errors.append(f"{column} '{text}' is not a{'n integer' if kind is int else ' number'}")
+        return allowed.parse(column, text)
+    except LipsyncError as exc:
+        errors.append(str(exc))
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 import tomllib
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ from .presets import (
     VisemePose,
 )
 from .settings import PRESET_SETTINGS, AnimationSettings
+from .validate import ID, MAX_ANGLE, OFFSET, SETTINGS, Range, check_id
 from .visemes import VISEMES
 
 
@@ -44,32 +46,57 @@ def preset_dirs(extra: Iterable[Path] = ()) -> list[Path]:
     return [PRESET_DIR, *extra]
 
 
+MAX_BYTES = 256 * 1024
+"""Largest preset file read (the built-ins are a few kB)."""
+
+log = logging.getLogger(__name__)
+
+
 def available_presets(dirs: Iterable[Path] | None = None) -> list[str]:
-    return sorted({p.stem for d in (dirs or preset_dirs()) for p in Path(d).glob("*.toml")})
+    """The ids of the ``.toml`` files in ``dirs`` (files whose name is not an id are not presets)."""
+    return sorted({p.stem for d in (dirs or preset_dirs()) for p in Path(d).glob("*.toml") if ID.fullmatch(p.stem)})
 
 
-def preset_path(preset_id: str, dirs: Iterable[Path] | None = None) -> Path | None:
+def preset_paths(preset_id: str, dirs: Iterable[Path] | None = None) -> list[Path]:
+    """Files of ``preset_id``, the one that wins first (a user's before the built-in); the id is checked first, so
+    nothing outside the preset folders is ever read."""
+    check_id(preset_id)
     found = [Path(d) / f"{preset_id}.toml" for d in (dirs or preset_dirs())]
-    return next((p for p in reversed(found) if p.is_file()), None)
+    return [p for p in reversed(found) if p.is_file()]
 
 
 def load_preset(preset_id: str, dirs: Iterable[Path] | None = None) -> Preset:
+    """The preset of that id. A user file that does not parse falls back to the built-in of the same id (with a
+    warning); with no other file, its problems are the error."""
     dirs = list(dirs or preset_dirs())
-    path = preset_path(preset_id, dirs)
-    if path is None:
+    paths = preset_paths(preset_id, dirs)
+    if not paths:
         raise LipsyncError(f"Unknown preset '{preset_id}'. Available: {', '.join(available_presets(dirs))}.")
-    return parse_preset(path)
+    for path in paths[:-1]:
+        try:
+            return parse_preset(path)
+        except LipsyncError as exc:
+            log.warning("preset %s is invalid, using %s instead: %s", path, paths[-1], exc)
+    return parse_preset(paths[-1])
 
 
-def load_all(dirs: Iterable[Path] | None = None) -> list[Preset]:
-    """Every preset that parses; broken user files are skipped here (``lipsync preset check`` explains them)."""
+def scan_presets(dirs: Iterable[Path] | None = None) -> tuple[list[Preset], list[str]]:
+    """Every preset id that loads, and for each one that does not, ``file: why``."""
     dirs = list(dirs or preset_dirs())
-    presets = []
+    presets, invalid = [], []
     for preset_id in available_presets(dirs):
         try:
             presets.append(load_preset(preset_id, dirs))
-        except LipsyncError:
-            continue
+        except LipsyncError as exc:
+            invalid.append(str(exc))
+    return presets, invalid
+
+
+def load_all(dirs: Iterable[Path] | None = None) -> list[Preset]:
+    """Every preset that loads; each one that does not is logged as a warning with its problems."""
+    presets, invalid = scan_presets(dirs)
+    for problem in invalid:
+        log.warning("invalid preset left out: %s", problem)
     return presets
 
 
@@ -81,12 +108,24 @@ def parse_preset(path: Path) -> Preset:
     return preset
 
 
+def _read_toml(path: Path) -> tuple[str, dict]:
+    """The text and table of a preset file no larger than MAX_BYTES; raises ValueError with the reason."""
+    with path.open("rb") as file:
+        raw = file.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise ValueError(f"larger than {MAX_BYTES // 1024} kB")
+    text = raw.decode("utf-8")
+    try:
+        return text, tomllib.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
 def check_preset(path: Path) -> tuple[Preset | None, list[Problem]]:
     """Parse ``path`` and collect every problem in it (not just the first)."""
     try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        text, data = _read_toml(path)
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and TOMLDecodeError are ValueErrors
         return None, [Problem(path.name, "file", None, f"not a readable TOML file ({exc}).",
                               "fix the syntax at the line named; see docs/presets.md")]
     reader = _Reader(path.name, text)
@@ -189,17 +228,21 @@ class _Reader:
         return Names(tuple(names), tuple(patterns)) if ok else None
 
     def number(self, key: str, value, low: float, high: float) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-            self.fail(key, f"must be a number in [{low:g}, {high:g}], not {value!r}.")
+        return self.within(key, value, Range(low, high))
+
+    def within(self, key: str, value, allowed: Range) -> float:
+        try:
+            return float(allowed.check("it", value))
+        except LipsyncError as exc:
+            self.fail(key, f"{str(exc).removeprefix('it ')}.")
             return 0.0
-        return float(value)
 
     def vector(self, key: str, value) -> tuple[float, float, float]:
-        if not (isinstance(value, list) and len(value) == 3
-                and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)):
+        if not (isinstance(value, list) and len(value) == 3):
             self.fail(key, "must be three numbers [x, y, z].", f"{key.rsplit('.', 1)[-1]} = [0.0, 0.0, 0.0]")
             return (0.0, 0.0, 0.0)
-        return (float(value[0]), float(value[1]), float(value[2]))
+        x, y, z = (self.within(key, v, OFFSET) for v in value)
+        return (x, y, z)
 
     def weights(self, key: str, spec, shape_keys: dict) -> dict[str, float]:
         if not isinstance(spec, dict):
@@ -222,6 +265,8 @@ class _Reader:
                 self.fail("preset", "needs string keys 'id' and 'name'.",
                           'id = "my_rig" and name = "My rig" under [preset]')
                 break
+        if isinstance(meta.get("id"), str) and meta["id"] and not ID.fullmatch(meta["id"]):
+            self.fail("preset.id", f"{meta['id']!r} is not an id.", "use 1 to 64 of a-z, 0-9, _ and -")
         priority = meta.get("priority", 0)
         if not isinstance(priority, int) or isinstance(priority, bool):
             self.fail("preset.priority", "must be an integer.")
@@ -276,8 +321,9 @@ class _Reader:
         if not (names.names or names.patterns) and shape is None:
             self.fail("jaw", "needs bone 'names' (with 'axis' and 'max_angle') or a 'shape' target.")
         max_angle = spec.get("max_angle", 0.0)
-        return Jaw(names, spec.get("axis", "X"), float(max_angle) if isinstance(max_angle, int | float) else 0.0,
-                   shape)
+        if isinstance(max_angle, int | float) and not isinstance(max_angle, bool):
+            max_angle = self.within("jaw.max_angle", max_angle, MAX_ANGLE)
+        return Jaw(names, spec.get("axis", "X"), max_angle if isinstance(max_angle, float) else 0.0, shape)
 
     def sprite(self, spec) -> str | None:
         if not isinstance(spec, dict) or not isinstance(spec.get("property"), str) or not spec["property"]:
@@ -332,12 +378,14 @@ class _Reader:
             default, value = getattr(defaults, name), spec[name]
             if isinstance(default, dict):
                 if isinstance(value, dict) and all(v in VISEMES for v in value):
-                    out[name] = {v: self.number(f"animation.{name}.{v}", s, 0.0, 2.0) for v, s in value.items()}
+                    out[name] = {v: self.within(f"animation.{name}.{v}", s, SETTINGS[name]) for v, s in value.items()}
                 else:
                     self.fail(f"animation.{name}", "must be a table of viseme = scale.",
                               "viseme_intensity = { aa = 0.8 }")
             elif isinstance(value, bool) != isinstance(default, bool) or not isinstance(value, type(default) | int):
                 self.fail(f"animation.{name}", f"must be a {type(default).__name__} like {default!r}.")
+            elif name in SETTINGS:
+                out[name] = type(default)(self.within(f"animation.{name}", value, SETTINGS[name]))
             else:
                 out[name] = type(default)(value)
         return out

@@ -1,19 +1,23 @@
 """Spawned worker processes that run this package's code, from a plain Python or from inside Blender.
 
-Workers are spawned (never forked from a process holding Blender), without the parent's main script, and ignore
-Ctrl-C, which the parent handles. Inside Blender the extension is a sub-package of namespaces Blender makes at run
-time (``bl_ext.<repo>``); a worker recreates them before importing anything of ours, so the same code runs
-installed or from the repository.
+Workers are spawned (never forked from a process holding Blender), without the parent's main script; they ignore
+Ctrl-C, which the parent handles, and exit when the parent dies (a thread watches it). Inside Blender the extension
+is a sub-package of namespaces Blender makes at run time (``bl_ext.<repo>``); a worker recreates them before
+importing anything of ours, so the same code runs installed or from the repository.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 
 PACKAGE = __package__.rsplit(".", 1)[0]
+
+PARENT_POLL = 0.5
+"""Seconds between a worker's checks that its parent is alive."""
 
 
 def _bootstrap(threads: int) -> str:
@@ -32,14 +36,22 @@ def _bootstrap(threads: int) -> str:
         "        sys.modules[name] = module = types.ModuleType(name)\n"
         "        module.__path__ = path\n"
         f"from {__name__} import _init_worker\n"
-        "_init_worker()\n"
+        f"_init_worker({os.getpid()})\n"
     )
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int) -> None:
     import signal
+    import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch_parent() -> None:  # a parent killed outright cannot stop its workers: they stop themselves
+        while os.getppid() == parent:
+            threading.Event().wait(PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, name="lipsync-parent-watch", daemon=True).start()
 
 
 @contextlib.contextmanager
@@ -67,6 +79,10 @@ class SpawnedExecutor(ProcessPoolExecutor):
     def submit(self, fn, /, *args, **kwargs) -> Future:
         with _main_hidden():  # workers start inside submit
             return super().submit(fn, *args, **kwargs)
+
+    def processes(self) -> dict:
+        """The worker processes started so far, by pid."""
+        return dict(self._processes or {})
 
     def terminate(self) -> None:
         """Stop the workers now (Python 3.14 has terminate_workers(); before it, the executor's process table)."""

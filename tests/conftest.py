@@ -1,5 +1,8 @@
+import asyncio
+import contextlib
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +25,15 @@ def write_wav(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="module")
+def demo_character(tmp_path_factory):
+    """The demo character (scripts/build_demo_character.py) as a .blend."""
+    path = tmp_path_factory.mktemp("rig") / "character.blend"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_demo_character.py"), str(path)],
+                   check=True, capture_output=True, timeout=300)
+    return path
 
 
 def run_lipsync(*args: str) -> subprocess.CompletedProcess:
@@ -49,3 +61,27 @@ def addon():
     lipsync_ai.register()
     yield
     lipsync_ai.unregister()
+
+
+@contextlib.contextmanager
+def serving(**options):
+    """``inference.server.serve`` on 127.0.0.1 (a free port) in a thread; yields its ws:// URL."""
+    from lipsync_ai.inference.server import serve
+
+    loop = asyncio.new_event_loop()
+    ready = loop.create_future()
+    task = loop.create_task(serve("127.0.0.1", 0, ready=ready, **options))
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    port = asyncio.run_coroutine_threadsafe(asyncio.wait_for(asyncio.shield(ready), 60), loop).result(90)
+    try:
+        yield f"ws://127.0.0.1:{port}"
+    finally:
+        async def shutdown():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        asyncio.run_coroutine_threadsafe(shutdown(), loop).result(30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)

@@ -113,7 +113,8 @@ def test_check_names_every_bad_row_and_does_nothing_else(project, tmp_path):
     assert done.returncode == 2 and not out.exists()
     assert done.stdout.strip() == "1 lines OK, 5 bad rows"
     for row, reason in [(3, "no object 'Nobody'"), (4, "audio file not found: gone.wav"),
-                        (5, "start_frame 'one' is not an integer"), (6, "action 'A' is also written by line 2"),
+                        (5, "start_frame must be a whole number in -1048574..1048574, not 'one'"),
+                        (6, "action 'A' is also written by line 2"),
                         (7, "transcript file is not UTF-8: bad.txt")]:
         assert f"bad.csv:{row}: {reason}" in done.stderr
 

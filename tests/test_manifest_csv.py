@@ -45,11 +45,12 @@ def test_every_bad_row_is_reported_with_its_line_number_and_the_good_ones_kept(l
     manifest = read_manifest(write(lines_dir, text), {"Head"})
     message = "\n".join(manifest.problems)
     assert "lines.csv:3: audio file not found: missing.wav" in message
-    assert "lines.csv:4: no object 'Nobody'" in message and "start_frame 'x' is not an integer" in message
+    assert "lines.csv:4: no object 'Nobody'" in message
+    assert "start_frame must be a whole number in -1048574..1048574, not 'x'" in message
     assert "lines.csv:5: action 'Same' is also written by line 2" in message
     assert "lines.csv:6: transcript file is not UTF-8: latin.txt" in message
     for problem in ("transcript file not found: nothere.txt", "Unknown language 'xx-nope'",
-                    "unknown emotion 'glum'", "intensity 3.0 is outside 0..2"):
+                    "unknown emotion 'glum'", "intensity must be a number in 0..2, not 3.0"):
         assert f"lines.csv:7: {problem}" in message
     assert "lines.csv:2" not in message and "lines.csv:8" not in message
     assert [line.row for line in manifest.lines] == [2, 8]

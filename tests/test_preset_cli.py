@@ -1,10 +1,7 @@
 """``lipsync preset check/list/detect`` and ``generate --preset auto --nla`` through the console command."""
 
-import subprocess
-import sys
 
 import bpy
-import pytest
 
 from conftest import DEMO_AUDIO, ROOT, run_lipsync
 from lipsync_ai.blender.writer import TAG, action_fcurves
@@ -21,14 +18,6 @@ aa = { nmaes = ["viseme_aa"] }
 sil = {}
 PP = { shapes = { PP = 1.5 } }
 """
-
-
-@pytest.fixture(scope="module")
-def demo_character(tmp_path_factory):
-    path = tmp_path_factory.mktemp("rig") / "character.blend"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_demo_character.py"), str(path)],
-                   check=True, capture_output=True, timeout=300)
-    return path
 
 
 def test_check_lists_every_problem_and_exits_2(tmp_path):

@@ -1,38 +1,20 @@
 """``lipsync serve``: PCM in, weights out; bad messages get an error frame; disconnects and 8 clients are fine."""
 
-import asyncio
-import contextlib
 import json
 import threading
 import time
 
-import numpy as np
 import pytest
 import soundfile
 from websockets.sync.client import connect
 
-from conftest import DEMO_AUDIO
-from lipsync_ai.inference.server import serve
+from conftest import DEMO_AUDIO, serving
 
 
 @pytest.fixture(scope="module")
 def url():
-    loop = asyncio.new_event_loop()
-    ready = loop.create_future()
-    task = loop.create_task(serve("127.0.0.1", 0, ready=ready))
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    port = asyncio.run_coroutine_threadsafe(asyncio.wait_for(asyncio.shield(ready), 60), loop).result(90)
-    yield f"ws://127.0.0.1:{port}"
-
-    async def shutdown():
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    asyncio.run_coroutine_threadsafe(shutdown(), loop).result(30)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
+    with serving() as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -87,28 +69,30 @@ def test_a_client_that_vanishes_does_not_disturb_the_others(url, pcm):
         assert "jawOpen" in frames[-1]["w"]
 
 
-def test_eight_streams_at_once_answer_each_hop_quickly(url, pcm):
-    delays: list[float] = []
+def test_eight_streams_at_once_each_get_every_hop_in_order(url, pcm):
+    """Latency is measured in bench/realtime.py; here: every hop answered, in order, no stream starved."""
+    times: dict[int, list[float]] = {}
     errors: list[BaseException] = []
 
-    def client_run():
+    def client_run(number: int):
         try:
             with connect(url) as client:
                 client.send(pcm[:400].tobytes())  # first frames need 25 ms of audio
+                got = []
                 for start in range(400, 400 + 100 * 160, 160):  # one second, one hop per message
-                    sent = time.perf_counter()
                     client.send(pcm[start:start + 160].tobytes())
-                    frames_of(client, 1)
-                    delays.append(time.perf_counter() - sent)
-                    time.sleep(max(0.0, 0.01 - (time.perf_counter() - sent)))
+                    got += [f["t"] for f in frames_of(client, 1)]
+                times[number] = got
         except BaseException as exc:  # reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=client_run) for _ in range(8)]
+    threads = [threading.Thread(target=client_run, args=(n,)) for n in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(120)
+        thread.join(300)
     assert not errors, errors
-    assert len(delays) == 800
-    assert float(np.median(delays)) < 0.02, "each hop answered well within the 50 ms latency budget"
+    assert sorted(times) == list(range(8))
+    for got in times.values():
+        assert len(got) >= 100 and got == sorted(got) and got[:2] == [0.0, 0.01]
+        assert all(abs(b - a - 0.01) < 1e-6 for a, b in zip(got, got[1:], strict=False))
