@@ -62,6 +62,8 @@ class Result:
 
     summary: str
     detection: str = ""
+    recogniser: str | None = None
+    """What found the words of an audio-only line (None with a transcript)."""
 
 
 @dataclass(kw_only=True)
@@ -144,7 +146,7 @@ def apply(prepared: Prepared, result: LineResult, scene: bpy.types.Scene) -> Res
     if job.emotion and job.emotion.name not in binding.preset.emotions:
         notes.append(f"preset {binding.preset.id} has no {job.emotion.name} layer, the emotion was left out")
     return Result(summary="; ".join([summary, *notes, *alignment.warnings]),
-                  detection=detection.explain() if detection else "")
+                  detection=detection.explain() if detection else "", recogniser=alignment.recogniser)
 
 
 def generate(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Request) -> Result:

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> None:
     given = given_transcript(args)
     result, words = session.generate_in_file(args.blend, args.object, request, str(save), args.sound_strip or "",
                                              *given)
-    say_words(words)
+    say_words(words, result.recogniser)
     if result.detection:
         print(result.detection)
     print(result.summary)
