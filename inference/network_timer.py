@@ -197,9 +197,9 @@ def _cuda_logits(weights: Path) -> Logits:
     try:
         from .torch_model import cuda_logits
     except ImportError:
-        raise LipsyncError("The CUDA device needs PyTorch with CUDA, which this Python cannot import. Install a "
-                           "CUDA build of torch (pip install torch) where Lipsync AI runs, or use the CPU device."
-                           ) from None
+        raise LipsyncError("The CUDA device needs PyTorch with CUDA, which this Python cannot import: install a CUDA "
+                           "build of torch into a folder and set Preferences > Extra Packages to it (in Blender), "
+                           "pip install torch into the CLI's venv, or use the CPU device.") from None
     return cuda_logits(weights)
 
 

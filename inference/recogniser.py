@@ -254,8 +254,9 @@ class VoskRecogniser:
         try:
             import vosk
         except ImportError:
-            raise LipsyncError("A Vosk model was chosen but the vosk package is not installed; the extension zip "
-                               "leaves it out (docs/recognition.md says how to add it).") from None
+            raise LipsyncError("A Vosk model was chosen but vosk is not installed; the extension zip leaves it out: "
+                               "pip install vosk==0.3.44 into a folder and set Preferences > Extra Packages to it "
+                               "(docs/recognition.md).") from None
         vosk.SetLogLevel(-1)
         try:
             return vosk.Model(str(self.folder))

@@ -59,7 +59,8 @@ class LIPSYNC_OT_batch(JobOperator, bpy.types.Operator):
         path = Path(bpy.path.abspath(self.filepath))
         try:
             options = Options(jobs=self.jobs or default_jobs(), nla=self.nla, device=preferences.device(context),
-                              language=preferences.language(context, settings.language))
+                              language=preferences.language(context, settings.language),
+                              asr_model=preferences.asr_model(context))
             run = BatchRun(path, options)
             if not run.total:
                 raise LipsyncError("; ".join(run.problems) or "The manifest has no lines.")

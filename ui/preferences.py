@@ -49,6 +49,11 @@ class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
         name="Default Preset", default="auto", **suggest(preset_search),
         description="Rig preset of lines whose own preset is left empty (auto: detect the best fit)",
     )
+    packages_folder: bpy.props.StringProperty(
+        name="Extra Packages", subtype="DIR_PATH", default="",
+        description="A site-packages folder with the optional packages the zip leaves out: a CUDA build of torch "
+                    "(for the CUDA device) or vosk (for a Recogniser Model), installed with Blender's Python version",
+    )
     asr_model: bpy.props.StringProperty(
         name="Recogniser Model", subtype="DIR_PATH", default="",
         description="An unpacked Vosk model folder that recognises the words of lines without a transcript, in its "
@@ -58,7 +63,7 @@ class LIPSYNC_AP_preferences(bpy.types.AddonPreferences):
     def draw(self, context):
         layout = self.layout
         layout.use_property_split = True
-        for prop in ("device", "default_language", "default_preset", "asr_model"):
+        for prop in ("device", "default_language", "default_preset", "asr_model", "packages_folder"):
             layout.prop(self, prop)
         box = layout.box()
         for line in dependency_status():
@@ -82,15 +87,30 @@ def preset(context, chosen: str) -> str:
 
 
 def asr_model(context) -> str:
-    """The Vosk model folder the preferences name, or "" for the default recogniser."""
+    """The Vosk model folder the preferences name (with the extra packages, where vosk may be, on the path), or ""
+    for the default recogniser."""
     prefs = preferences(context)
-    return bpy.path.abspath(prefs.asr_model) if prefs and prefs.asr_model else ""
+    if not prefs or not prefs.asr_model:
+        return ""
+    extra_packages(prefs)
+    return bpy.path.abspath(prefs.asr_model)
+
+
+def extra_packages(prefs) -> None:
+    """Put the preferences' extra packages folder on the path (checked; raises LipsyncError)."""
+    if prefs and prefs.packages_folder:
+        from ..inference.extra_packages import use_packages
+
+        use_packages(bpy.path.abspath(prefs.packages_folder))
 
 
 def device(context) -> str:
-    """``cpu`` or ``cuda`` as the preferences say (Auto: CUDA when PyTorch sees a GPU)."""
+    """``cpu`` or ``cuda`` as the preferences say (Auto: CUDA when PyTorch sees a GPU), with the preferences'
+    extra packages on the path first. Raises LipsyncError for a folder that holds no torch or vosk for this Python."""
     prefs = preferences(context)
     choice = prefs.device if prefs else "CPU"
+    if choice != "CPU":
+        extra_packages(prefs)
     if choice == "AUTO":
         from ..inference.network_timer import cuda_usable
 
