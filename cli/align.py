@@ -7,17 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from ..core.errors import LipsyncError
 from ..core.export_formats import FORMATS, MOUTH_NAMES, Timed, extended_shapes
 from ..core.validate import FPS
-from .common import device_arg, given_transcript, preset_id, say_words, transcript_args, write_atomic
-
-
-def _shapes(text: str) -> str:
-    try:
-        return extended_shapes(text)
-    except LipsyncError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+from .common import arg_type, device_arg, given_transcript, preset_id, say_words, transcript_args, write_atomic
 
 
 def export_args(p: argparse.ArgumentParser) -> None:
@@ -28,7 +20,7 @@ def export_args(p: argparse.ArgumentParser) -> None:
                    help="frame rate of moho, csv and arkit-json (default 24)")
     p.add_argument("--preset", type=preset_id, default="arkit", metavar="ID",
                    help="whose targets csv and arkit-json have (default arkit)")
-    p.add_argument("--extended-shapes", type=_shapes, default="GHX", metavar="GHX",
+    p.add_argument("--extended-shapes", type=arg_type(extended_shapes), default="GHX", metavar="GHX",
                    help="Rhubarb's optional shapes to use, any of G, H, X ('' for A-F only; default GHX)")
     p.add_argument("--mouth-names", default="preston", choices=MOUTH_NAMES,
                    help="moho: Preston Blair names (MBP, etc, rest...; default) or Rhubarb's letters")

@@ -4,22 +4,33 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from ..core.errors import LipsyncError
 from ..core.transcripts import Words, read_text
 from ..core.validate import check_id
 
+T = TypeVar("T")
 INTERRUPTED = 130
 """Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
-def preset_id(text: str) -> str:
-    """An argparse ``type=`` for preset ids (names, never paths)."""
-    try:
-        return check_id(text)
-    except LipsyncError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+def arg_type(check: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse ``type=`` from a check that raises LipsyncError: its message becomes argparse's one line."""
+
+    def convert(text: str) -> T:
+        try:
+            return check(text)
+        except LipsyncError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+preset_id = arg_type(check_id)
+"""Preset ids (names, never paths)."""
 
 
 def transcript_args(p: argparse.ArgumentParser) -> None:
