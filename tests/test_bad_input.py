@@ -198,29 +198,36 @@ def test_a_clip_that_would_end_beyond_blenders_last_frame_is_refused(demo_charac
     assert len(done.stderr.strip().splitlines()) == 1 and not save.exists()
 
 
+def _inputs(root) -> dict:
+    """``_snapshot`` without the alignment cache, which an interrupted batch keeps (to resume) by design."""
+    return {k: v for k, v in _snapshot(root).items() if not k.startswith(".lipsync-cache")}
+
+
 @pytest.mark.parametrize("command", ["generate", "batch"])
 def test_ctrl_c_at_any_moment_is_one_line_exit_130_and_nothing_saved(demo_character, tmp_path, command):
     manifest = tmp_path / "lines.csv"
     manifest.write_text(f"audio,object\n{DEMO_AUDIO},DemoHead\n", encoding="utf-8")
     args = {"generate": ["generate", "--blend", demo_character, "--object", "DemoHead", "--audio", DEMO_AUDIO],
             "batch": ["batch", manifest, "--blend", demo_character, "--progress", "json"]}[command]
-    before = _snapshot(tmp_path)
+    before = _inputs(tmp_path)
     interrupted = 0
-    for delay in (0.3, 1.5, 4.0):  # while Python, bpy and the .blend load, and (on a slow machine) while timing
+    for delay in (0.5, 2.0, 4.0):  # while bpy and the .blend load, and (on a slow machine) while the line is timed
         save = tmp_path / "out.blend"
         process = subprocess.Popen([str(LIPSYNC), *map(str, args), "--save", str(save)], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
         time.sleep(delay)
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=120)
-        if process.returncode == 0:  # finished before the signal came: nothing to check
+        if save.exists():  # the line was done and saved before the signal came (maybe while Python shut down)
             save.unlink()
+            before = _inputs(tmp_path)
             continue
         assert process.returncode == 130, err
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1 and "interrupted" in err, err
-        assert _snapshot(tmp_path) == before
+        assert _inputs(tmp_path) == before
         interrupted += 1
-    assert interrupted >= 1  # importing bpy alone outlasts the first delay; the later ones depend on the machine
+    assert interrupted >= 1  # importing bpy outlasts the first delay; whether the later ones come in time depends
+    # on the machine
 
 
 def test_a_broken_user_preset_named_like_a_built_in_falls_back_to_it_with_a_warning(folder, caplog):
