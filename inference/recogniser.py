@@ -133,19 +133,19 @@ def decode_span(settings: PocketsphinxSettings, samples: np.ndarray, start: floa
         return Stretch(start, end, ())
     best = [(_VARIANT.sub("", seg.word), _phones(decoder, seg.word), float(np.clip(seg.prob, 0.0, 1.0)))
             for seg in decoder.seg() if not _FILLER.match(seg.word)]
-    confident = {}
     hypotheses = [Hypothesis(tuple(WordPron(w, p, c) for w, p, c in best), _log(decoder.hyp().score))]
     seen = {tuple(w for w, _, _ in best)}
-    for entry in itertools.islice(decoder.nbest(), 10 * settings.alternatives):
+    entries = itertools.islice(decoder.nbest(), 10 * settings.alternatives) if settings.alternatives > 1 else ()
+    for entry in entries:  # the n-best search runs only when alternatives are wanted
         if len(hypotheses) >= settings.alternatives or entry is None:
             break
         words = tuple(_VARIANT.sub("", w) for w in entry.hypstr.split() if not _FILLER.match(w))
         if words in seen:
             continue
         seen.add(words)
-        confident = confident or _agreeing(best)
-        hypotheses.append(Hypothesis(tuple(WordPron(w, _phones(decoder, w), confident(words, i))
-                                           for i, w in enumerate(words)), _log(entry.score)))
+        hypotheses.append(Hypothesis(tuple(WordPron(w, _phones(decoder, w), c)
+                                           for w, c in zip(words, _agreeing(words, best), strict=True)),
+                                     _log(entry.score)))
     return Stretch(start, end, tuple(h for h in hypotheses if h.words) or (Hypothesis((), 0.0),))
 
 
@@ -157,19 +157,15 @@ def _log(probability: float) -> float:
     return float(np.log(max(probability, 1e-300)))
 
 
-def _agreeing(best: list[tuple[str, tuple[str, ...], float]]):
-    """For another hypothesis, each word's confidence: the best path's where the two agree, else 0."""
+def _agreeing(words: tuple[str, ...], best: list[tuple[str, tuple[str, ...], float]]) -> list[float]:
+    """Each word's confidence in another hypothesis: the best path's where the two agree, else 0."""
     from difflib import SequenceMatcher
 
-    best_words = [w for w, _, _ in best]
-
-    def confidence(words: tuple[str, ...], index: int) -> float:
-        for block in SequenceMatcher(a=words, b=best_words, autojunk=False).get_matching_blocks():
-            if block.a <= index < block.a + block.size:
-                return best[block.b + index - block.a][2]
-        return 0.0
-
-    return confidence
+    confidences = [0.0] * len(words)
+    for block in SequenceMatcher(a=words, b=[w for w, _, _ in best], autojunk=False).get_matching_blocks():
+        for k in range(block.size):
+            confidences[block.a + k] = best[block.b + k][2]
+    return confidences
 
 
 class PocketsphinxRecogniser:
