@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 
-from .coarticulation import Shares, dominance_weights, enforce_contacts, simplify_track
+from .coarticulation import Shares, dominance_weights, enforce_contacts, pose_frames, simplify_track
 from .emotion import EmotionLayer, emotion_curve
-from .keys import reduce_keys, step_keys
+from .envelope import low_pass
+from .keys import bezier, reduce_keys, step_keys
 from .presets import AXES, RigBinding, VisemePose
 from .settings import CONTACT, AnimationSettings
 from .types import Segment
@@ -36,6 +37,9 @@ class Curve:
     frames: np.ndarray
     values: np.ndarray
     interpolation: Literal["BEZIER", "CONSTANT"] = "BEZIER"
+    scale: float | None = None
+    """The channel's full range, of which ``key_tolerance`` is a share (None: a shape-key weight's 1, else the
+    curve's own range)."""
 
 
 @dataclass
@@ -108,7 +112,8 @@ def plan_keyframes(track: list[Segment], duration: float, binding: RigBinding, s
     opening = mix @ np.array([p.jaw for p in poses])
     if "loudness" in envelopes:
         opening *= (1.0 - settings.jaw_balance) + settings.jaw_balance * envelopes["loudness"]
-    opening = np.clip(opening, 0.0, 1.0)
+    smooth = low_pass(opening, settings.fps, settings.jaw_rate)
+    opening = np.clip(smooth + contact * np.minimum(opening - smooth, 0.0), 0.0, 1.0)
 
     curves = []
     mouth = preset.used_shapes()
@@ -122,25 +127,66 @@ def plan_keyframes(track: list[Segment], duration: float, binding: RigBinding, s
             values = values + feeling * layer.shapes[target] * (1.0 - contact)
         channel = Channel("shape_keys", name, f'key_blocks["{name}"].value', 0, "Lipsync")
         curves.append(Curve(channel, frames, np.clip(values, 0.0, 1.0)))
-    curves += _bone_curves(binding, poses, mix, opening, frames)
+    curves += _full_range(_bone_curves(binding, poses, mix, opening, frames), binding)
     if preset.sprite:
         curves.append(_sprite_curve(preset.sprite, track, poses, weights, frames, settings))
     dense = sum(len(c.frames) for c in curves)
-    curves = _reduced(curves, contacts, settings)
+    keyed = pose_frames(weights, track, times, contacts)
+    if not settings.stepped:  # drawn through the poses, as an animator keys them: the in-betweens are Blender's
+        curves = _unit_quaternions([_through(c, keyed) for c in curves])
+    curves = _reduced(curves, contacts, keyed, settings)
     return KeyframePlan(curves, int(frames[0]), int(frames[-1]), tuple(int(frames[f]) for f in contacts),
                         tuple(s.label for s in track if s.label in CONTACT), dense, settings.fps)
 
 
 def tolerance(curve: Curve, settings: AnimationSettings) -> float:
-    """The largest error key reduction may leave on ``curve``: ``key_tolerance`` of a shape-key weight, or of
-    the curve's range for a bone channel (its units are the armature's or radians)."""
-    scale = 1.0 if curve.channel.owner == "shape_keys" else float(np.ptp(curve.values)) or 1.0
+    """The largest error key reduction may leave on ``curve``: ``key_tolerance`` of the channel's full range (a
+    shape-key weight's 0 to 1; a bone channel's span over the poses, in the armature's units or radians)."""
+    scale = curve.scale or (1.0 if curve.channel.owner == "shape_keys" else float(np.ptp(curve.values)) or 1.0)
     return settings.key_tolerance * scale
 
 
-def _reduced(curves: list[Curve], contacts: list[int], settings: AnimationSettings) -> list[Curve]:
-    """Each curve's needed keys; the components of one property (a quaternion's w, x, y, z) share their keys,
-    each still within its tolerance on the shared keys."""
+def _full_range(curves: list[Curve], binding: RigBinding) -> list[Curve]:
+    """Bone curves with their channel's full range: its span over the rest pose, every viseme's pose and the
+    jaw fully open, as a shape key's is its weight's 0 to 1 (so a clip that barely moves a bone does not get a
+    hair-thin tolerance)."""
+    poses = list(binding.preset.visemes.values())
+    rows = len(poses) + 2
+    table = Shares(np.eye(rows)[:, :-2], np.zeros(rows, dtype=np.int64))
+    opening = np.array([p.jaw for p in poses] + [0.0, 1.0])
+    spans = {(c.channel.data_path, c.channel.index): float(np.ptp(c.values))
+             for c in _bone_curves(binding, poses, table, opening, np.arange(rows, dtype=np.float64))}
+    return [replace(c, scale=max(spans.get((c.channel.data_path, c.channel.index), 0.0), float(np.ptp(c.values)))
+                    or None) for c in curves]
+
+
+def _through(curve: Curve, keyed: np.ndarray) -> Curve:
+    """A smooth curve as Blender plays it through keys at the pose frames ``keyed`` only (so key reduction
+    only drops the poses it does not need)."""
+    if curve.interpolation == "CONSTANT":
+        return curve
+    return replace(curve, values=bezier(keyed, curve.values[keyed], np.arange(len(curve.values))))
+
+
+def _unit_quaternions(curves: list[Curve]) -> list[Curve]:
+    """Quaternion curves drawn through their keys component by component, normalised per frame (as Blender
+    normalises them when it plays them)."""
+    quats: dict[str, list[int]] = {}
+    for i, c in enumerate(curves):
+        if c.channel.data_path.endswith("rotation_quaternion"):
+            quats.setdefault(c.channel.data_path, []).append(i)
+    curves = list(curves)
+    for members in quats.values():
+        norm = np.sqrt(sum(curves[i].values ** 2 for i in members))
+        for i in members:
+            curves[i] = replace(curves[i], values=curves[i].values / np.maximum(norm, 1e-12))
+    return curves
+
+
+def _reduced(curves: list[Curve], contacts: list[int], keyed: np.ndarray,
+             settings: AnimationSettings) -> list[Curve]:
+    """Each curve's needed keys among the pose frames ``keyed``; the components of one property (a quaternion's
+    w, x, y, z) share their keys, each still within its tolerance on the shared keys."""
     keep: dict[str, set[int]] = {}
     for c in curves:
         if settings.stepped or c.interpolation == "CONSTANT":
@@ -155,7 +201,7 @@ def _reduced(curves: list[Curve], contacts: list[int], settings: AnimationSettin
         again = []
         for c in smooth:
             shared = keep[c.channel.data_path]
-            needed = reduce_keys(c.values, tolerance(c, settings), np.array(sorted(shared), dtype=np.int64))
+            needed = reduce_keys(c.values, tolerance(c, settings), np.array(sorted(shared), dtype=np.int64), keyed)
             if len(needed) > len(shared) and components[c.channel.data_path] > 1:
                 again += [o for o in smooth if o.channel.data_path == c.channel.data_path and o is not c]
             shared.update(needed.tolist())
@@ -164,7 +210,8 @@ def _reduced(curves: list[Curve], contacts: list[int], settings: AnimationSettin
     for c in curves:
         index = np.array(sorted(keep[c.channel.data_path]), dtype=np.int64)
         stepped = settings.stepped or c.interpolation == "CONSTANT"
-        out.append(Curve(c.channel, c.frames[index], c.values[index], "CONSTANT" if stepped else "BEZIER"))
+        out.append(replace(c, frames=c.frames[index], values=c.values[index],
+                           interpolation="CONSTANT" if stepped else "BEZIER"))
     return out
 
 

@@ -176,3 +176,23 @@ def enforce_contacts(weights: Shares, track: list[Segment], times: np.ndarray) -
         values[f, k] = target
         frames.append(f)
     return Shares(values, weights.first), frames
+
+
+HOLD = 0.9
+"""A viseme holds its pose on the frames where its share is at least this much of its largest."""
+
+
+def pose_frames(weights: Shares, track: list[Segment], times: np.ndarray, contacts: list[int]) -> np.ndarray:
+    """The frames an animator would key: each viseme's apex (the frame inside its span where it dominates most; a
+    held viseme's first and last frame at its full share), every contact frame and the clip's ends. ``times``
+    ascend."""
+    keys = {0, len(times) - 1, *contacts}
+    for i, seg in enumerate(track):
+        inside = np.arange(np.searchsorted(times, seg.start), np.searchsorted(times, seg.end, side="right"))
+        inside = inside[inside < len(times)]
+        if not len(inside):
+            continue
+        share = weights.values[inside, i - weights.first[inside]]
+        held = inside[share >= HOLD * share.max()]
+        keys.update((int(held[0]), int(held[-1])) if held[-1] - held[0] > 2 else (int(inside[np.argmax(share)]),))
+    return np.array(sorted(keys), dtype=np.int64)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .types import Audio
@@ -64,3 +66,16 @@ def _autocorrelation(audio: Audio, times: np.ndarray, low: int, high: int) -> np
     lag = low + np.argmax(ac[:, low:min(size - 1, high)], axis=1)
     peak = ac[np.arange(len(ac)), lag] / np.maximum(ac[:, 0], 1e-12)
     return np.stack([lag, peak, np.sqrt(ac[:, 0] / size)])
+
+
+def low_pass(values: np.ndarray, fps: float, cutoff: float) -> np.ndarray:
+    """``values`` (one per frame) through a zero-phase Gaussian low-pass, -3 dB at ``cutoff`` Hz (0: unchanged).
+
+    A Gaussian never overshoots, so the values stay within their range, and it moves no peak in time."""
+    values = np.asarray(values, dtype=np.float64)
+    if cutoff <= 0 or len(values) < 2:
+        return values
+    sigma = np.sqrt(np.log(2)) / (2 * np.pi * cutoff) * fps
+    half = max(1, math.ceil(3 * sigma))
+    kernel = np.exp(-0.5 * (np.arange(-half, half + 1) / sigma) ** 2)
+    return np.convolve(np.pad(values, half, mode="edge"), kernel / kernel.sum(), mode="valid")

@@ -77,27 +77,69 @@ def _turns(values: np.ndarray, tolerance: float) -> np.ndarray:
     return turns[(rise[:-1] > tolerance) | (rise[1:] > tolerance)]
 
 
-def reduce_keys(values: np.ndarray, tolerance: float, keep: np.ndarray | None = None) -> np.ndarray:
+def reduce_keys(values: np.ndarray, tolerance: float, keep: np.ndarray | None = None,
+                candidates: np.ndarray | None = None) -> np.ndarray:
     """Indices of the keys to write: the played curve through them stays within ``tolerance`` of ``values``.
 
     The ends and the indices in ``keep`` (contact frames) always stay. Starting from those and the curve's
     marked turns, each round adds, in every span where the played curve strays too far, the frame where it strays
-    most.
+    most; then every key whose removal keeps the curve within tolerance goes. With ``candidates`` (a curve drawn
+    through keys at those frames), keys are only chosen among them.
     """
     values = np.asarray(values, dtype=np.float64)
     n = len(values)
     index = np.arange(n)
-    forced = [] if keep is None else np.asarray(keep, dtype=np.int64)
-    chosen = np.unique(np.concatenate([[0, n - 1], forced, _turns(values, tolerance)])).astype(np.int64)
+    fixed = np.unique(np.concatenate([[0, n - 1], [] if keep is None else keep])).astype(np.int64)
+    pool = index if candidates is None else np.union1d(fixed, candidates).astype(np.int64)
+    chosen = np.union1d(fixed, pool[_turns(values[pool], tolerance)])
     while True:
         error = np.abs(bezier(chosen, values[chosen], index) - values)
         error[chosen] = 0.0
         if error.max() <= tolerance:
-            return chosen
-        span = np.searchsorted(chosen, index, side="right") - 1
-        order = np.lexsort((-error, span))
-        first = order[np.r_[True, np.diff(span[order]) != 0]]
-        chosen = np.union1d(chosen, first[error[first] > tolerance])
+            return _pruned(values, tolerance, chosen, fixed)
+        chosen = np.union1d(chosen, _worst(error, chosen, pool, tolerance))
+
+
+def _worst(error: np.ndarray, chosen: np.ndarray, pool: np.ndarray, tolerance: float) -> np.ndarray:
+    """In each span between chosen keys where the played curve strays more than ``tolerance``, the free frame of
+    ``pool`` where it strays most; once no such span has a free frame of ``pool``, the frame where it strays most
+    (a span may also stray because a neighbouring span still lacks its key: that one is added first)."""
+    span = np.searchsorted(chosen, np.arange(len(error)), side="right") - 1
+    bad = np.zeros(len(chosen), dtype=bool)
+    np.logical_or.at(bad, span, error > tolerance)
+    free = np.setdiff1d(pool, chosen)
+    free = free[bad[span[free]]]
+    if not len(free):
+        free = np.flatnonzero(bad[span])
+    order = np.lexsort((-error[free], span[free]))
+    return free[order[np.r_[True, np.diff(span[free][order]) != 0]]]
+
+
+def _pruned(values: np.ndarray, tolerance: float, chosen: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """``chosen`` less the keys (but ``fixed``) without which the played curve still stays within tolerance.
+
+    A key's removal moves the played curve only between the second keys on either side (its neighbours' handles
+    change), so keys five apart are tried together, each judged on its own stretch: a few whole-curve evaluations
+    a round instead of one per key."""
+    index = np.arange(len(values))
+    keys, protected = np.asarray(chosen), np.isin(chosen, fixed)
+    changed = True
+    while changed:
+        changed = False
+        for offset in range(5):
+            trial = np.arange(offset + 2, len(keys) - 2, 5)
+            trial = trial[~protected[trial]]
+            if not len(trial):
+                continue
+            rest = np.delete(np.arange(len(keys)), trial)
+            error = np.abs(bezier(keys[rest], values[keys[rest]], index) - values)
+            bounds = np.column_stack([keys[trial - 2], keys[trial + 2] + 1]).ravel()
+            worst = np.maximum.reduceat(np.append(error, 0.0), bounds)[::2]
+            drop = trial[worst <= tolerance]
+            if len(drop):
+                keys, protected = np.delete(keys, drop), np.delete(protected, drop)
+                changed = True
+    return keys
 
 
 def step_keys(values: np.ndarray) -> np.ndarray:

@@ -26,6 +26,10 @@ class AnimationSettings:
     """Visemes per second the mouth can articulate; faster minor ones are dropped instead of flapping."""
     jaw_balance: float = 0.5
     """0: the jaw follows the visemes only; 1: its opening is scaled fully by the audio's loudness (JALI)."""
+    jaw_rate: float = 4.0
+    """Hz: the jaw's opening is low-passed to the syllable rate a jaw follows (audiovisual speech is modulated at
+    2-7 Hz, Chandrasekaran et al. 2009), so it opens once per syllable rather than on every phone; it still
+    closes with the lips on M/B/P and F/V. 0: off."""
     stepped: bool = False
     """Constant interpolation (2D, anime-style); 2D sprite channels are always stepped."""
     reduce_keys: bool = True

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from lipsync_ai.core.animation import AnimationSettings, plan_keyframes
+from lipsync_ai.core.animation import AnimationSettings, frame_times, plan_keyframes, tolerance
+from lipsync_ai.core.coarticulation import dominance_weights, enforce_contacts, pose_frames, simplify_track
+from lipsync_ai.core.keys import bezier
 from lipsync_ai.core.preset_files import load_preset
 from lipsync_ai.core.presets import RigInfo, bind, settings_for
 from lipsync_ai.core.types import Segment
@@ -99,3 +101,30 @@ def test_stepped_3d_keys_only_changes():
     for c in plan.curves:
         assert c.interpolation == "CONSTANT"
         assert np.all(np.diff(c.values[:-1]) != 0)
+
+
+def test_keys_land_on_the_poses_and_a_held_viseme_stays_still_between_its_two_keys():
+    track = [Segment("sil", 0.0, 0.3), Segment("aa", 0.3, 0.8), Segment("PP", 0.8, 0.84), Segment("O", 0.84, 1.0),
+             Segment("sil", 1.0, 1.3)]
+    settings = AnimationSettings(fps=24)
+    plan = plan_keyframes(track, 1.3, binding(), settings)
+    _, times = frame_times(1.3, settings)
+    planned = simplify_track(track, settings)
+    weights, contacts = enforce_contacts(dominance_weights(planned, times, settings), planned, times)
+    poses = set((pose_frames(weights, planned, times, contacts) + settings.start_frame).tolist())
+    for c in plan.curves:
+        assert set(c.frames.tolist()) <= poses, c.channel
+    aa = curve(plan, "viseme_aa")
+    held = aa.frames[(aa.frames > 0.3 * 24 + 1) & (aa.frames < 0.8 * 24 + 1)]
+    assert len(held) == 2
+    played = bezier(aa.frames, aa.values, np.arange(held[0], held[1] + 1))
+    assert np.ptp(played) <= settings.key_tolerance and played.min() > 0.8
+
+
+def test_a_bones_tolerance_is_a_share_of_its_full_range_whatever_the_clip_uses():
+    quiet = [Segment("sil", 0.0, 0.3), Segment("I", 0.3, 0.6), Segment("sil", 0.6, 0.9)]
+    settings = AnimationSettings(fps=24, reduce_keys=False)
+    jaw = next(c for c in plan_keyframes(quiet, 0.9, binding(), settings).curves if c.channel.owner == "armature")
+    full = np.radians(load_preset("visemes15").jaw.max_angle)
+    assert np.ptp(jaw.values) < 0.5 * full
+    assert tolerance(jaw, settings) == pytest.approx(settings.key_tolerance * full)

@@ -9,6 +9,7 @@ from lipsync_ai.core.coarticulation import (
     DOMINANCE,
     dominance_weights,
     enforce_contacts,
+    pose_frames,
     simplify_track,
 )
 from lipsync_ai.core.emotion import EmotionLayer
@@ -209,3 +210,17 @@ def test_no_cue_is_shorter_than_a_frame_and_short_contacts_are_widened_not_dropp
             spare = [n.end - n.start - frame for n in kept[max(i - 1, 0):i] + kept[i + 1:i + 2]
                      if n.label not in CONTACT]
             assert sum(max(s, 0) for s in spare) < 1e-9, "it took what its neighbours could give"
+
+
+def test_the_pose_frames_are_each_visemes_apex_a_holds_two_ends_and_every_contact():
+    track, duration = track_of(["aa", "PP", "O", "E"], [0.4, 0.03, 0.08, 0.1])
+    settings = AnimationSettings(fps=24)
+    _, times = frame_times(duration, settings)
+    weights, contacts = enforce_contacts(dominance_weights(track, times, settings), track, times)
+    keyed = pose_frames(weights, track, times, contacts)
+    assert keyed[0] == 0 and keyed[-1] == len(times) - 1 and set(contacts) <= set(keyed.tolist())
+    for seg in track[1:-1]:
+        inside = [f for f in keyed if seg.start <= times[f] <= seg.end]
+        assert len(inside) == (2 if seg.label == "aa" else 1), seg
+    aa = [f for f in keyed if 0.3 <= times[f] <= 0.7]
+    assert aa[1] - aa[0] > 2, "the held vowel is keyed where its hold starts and where it ends"

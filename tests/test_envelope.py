@@ -42,3 +42,16 @@ def test_blocks_do_not_change_the_envelopes(monkeypatch):
     monkeypatch.setattr(envelope, "BLOCK", 7)
     np.testing.assert_array_equal(envelope.loudness(audio, times), whole[0])
     np.testing.assert_array_equal(envelope.pitch(audio, times), whole[1])
+
+
+def test_the_low_pass_calms_fast_wiggles_keeps_slow_motion_and_never_overshoots():
+    from lipsync_ai.core.envelope import low_pass
+
+    frames = np.arange(240) / 24
+    slow, fast = 0.5 + 0.4 * np.sin(2 * np.pi * 1.0 * frames), 0.1 * np.sin(2 * np.pi * 10.0 * frames)
+    out = low_pass(slow + fast, 24, 4.0)
+    assert np.abs(out - slow)[24:-24].max() < 0.025, "the 10 Hz flutter is gone, the 1 Hz motion stays"
+    step = np.r_[np.zeros(30), np.ones(30)]
+    smoothed = low_pass(step, 24, 4.0)
+    assert smoothed.min() >= 0 and smoothed.max() <= 1 + 1e-12 and np.all(np.diff(smoothed) >= -1e-12)
+    assert np.array_equal(low_pass(step, 24, 0.0), step)

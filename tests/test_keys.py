@@ -56,6 +56,16 @@ def test_the_bezier_model_has_blenders_auto_clamped_handles():
     assert played[5] > 0.75 and played[7] < 1.0 and played.max() == 1.0, "flat at the extreme"
 
 
+def test_keys_are_chosen_among_the_candidates_a_curve_was_drawn_through():
+    rng = np.random.default_rng(3)
+    candidates = np.unique(np.concatenate([[0, 199], rng.choice(200, 40, replace=False)]))
+    values = bezier(candidates, rng.uniform(0, 1, len(candidates)), np.arange(200))
+    for tol in (0.001, 0.02, 0.1):
+        kept = reduce_keys(values, tol, np.array([57]), candidates)
+        assert set(kept.tolist()) <= set(candidates.tolist()) | {57}
+        assert 57 in kept and played_error(values, kept) <= tol + 1e-9
+
+
 def test_forced_keys_survive_even_on_a_flat_curve():
     kept = reduce_keys(np.zeros(50), 0.1, np.array([17, 33]))
     assert {17, 33} <= set(kept.tolist())
