@@ -23,7 +23,7 @@ demo: $(STAMP)
 	$(PY) scripts/build_demo_character.py out/demo_character.blend
 	.venv/bin/lipsync generate --blend out/demo_character.blend --object DemoHead \
 	  --audio demo/dialogue.wav --transcript-file demo/dialogue.txt --save out/demo.blend
-	$(PY) scripts/plot_curves.py out/demo.blend demo/dialogue.wav out/demo.png
+	$(PY) scripts/plot_curves.py out/demo.blend DemoHead demo/dialogue.wav out/demo.png
 	@echo "Wrote out/demo.blend and out/demo.png"
 
 # The installable extension zips with their wheels in dist/, one per Python (3.11: Blender 4.2 to 5.0; 3.13: 5.1 on);

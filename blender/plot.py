@@ -1,0 +1,67 @@
+"""The picture of a lip-sync clip in the open .blend: its Action's curves as Blender plays them and the words
+and phonemes of its stored timing (``core.plot`` draws it)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import bpy
+import numpy as np
+
+from ..core.audio import load_audio
+from ..core.plot import JAW, PlotCurve, channel_groups, draw
+from ..core.presets import RigBinding
+from ..core.result import alignment_from_json
+from .timing import TIMING
+from .writer import action_fcurves
+
+_QUOTED = re.compile(r'\["(.+?)"\]')
+
+
+def _curve(fc: bpy.types.FCurve, frames: np.ndarray, start: float, fps: float, groups: dict[str, str],
+           jaw_bone: str | None) -> PlotCurve | None:
+    """One F-curve for the picture: shape keys as weights, the jaw bone's angle in degrees, other bone channels
+    as a share of their largest offset; None for a jaw quaternion's or axis's other components."""
+    name = _QUOTED.search(fc.data_path).group(1)
+    keys = np.array([k.co for k in fc.keyframe_points]).reshape(-1, 2)
+    values = np.array([fc.evaluate(f) for f in frames])
+    key_values = keys[:, 1]
+    prop = fc.data_path.rsplit(".", 1)[-1]
+    label, panel = name, "shape-key weight"
+    if fc.data_path.startswith("pose.bones"):
+        label = f"{name} {prop.replace('rotation_', '')}[{fc.array_index}]"
+        angle = prop == "rotation_euler" or (prop != "location" and fc.array_index == 0)
+        if name == jaw_bone and angle:
+            if prop == "rotation_quaternion":
+                values, key_values = (2 * np.arccos(np.clip(np.abs(v), 0, 1)) for v in (values, key_values))
+            values, key_values, label, panel = np.degrees(values), np.degrees(key_values), name, "jaw (degrees)"
+        elif name == jaw_bone and prop != "location":
+            return None
+        else:
+            scale = float(np.abs(values).max()) or 1.0
+            values, key_values, panel = values / scale, key_values / scale, "bone offset (share of its largest)"
+    group = groups.get(name, JAW if name == jaw_bone else "open")
+    if group == JAW and panel == "shape-key weight":
+        panel = f"jaw ({name} weight)"
+    return PlotCurve(label=label, group=group, panel=panel, keys=(keys[:, 0] - start) / fps,
+                     key_values=key_values, times=(frames - start) / fps, values=values)
+
+
+def draw_clip(action: bpy.types.Action, binding: RigBinding, audio_path: str | Path, out: Path, fps: float) -> None:
+    """Write the picture of ``action`` (a lip-sync clip keyed for ``binding``) over its audio to ``out``."""
+    timing = alignment_from_json(json.loads(action[TIMING]))
+    fcurves = [fc for fc in action_fcurves(action) if len(fc.keyframe_points)]
+    start = min(fc.keyframe_points[0].co[0] for fc in fcurves)
+    end = max(fc.keyframe_points[-1].co[0] for fc in fcurves)
+    frames = np.arange(start, end + 1, dtype=np.float64)
+    groups = channel_groups(binding)
+    curves = [c for fc in fcurves if (c := _curve(fc, frames, start, fps, groups, binding.jaw_bone))]
+    seconds = max(end - start, 1) / fps
+    rates = [len(fc.keyframe_points) / seconds for fc in fcurves if len({round(k.co[1], 6) for k in
+                                                                         fc.keyframe_points}) > 1]
+    rate = f"{np.mean(rates):.1f} keys/s per animated channel (max {max(rates):.1f})" if rates else "no motion"
+    keys = sum(len(fc.keyframe_points) for fc in fcurves)
+    draw(out, title=f"{action.name}: {len(timing.words)} words, {keys} keys, {rate}", audio=load_audio(audio_path),
+         words=timing.words, phonemes=timing.phonemes, curves=curves)
