@@ -14,6 +14,7 @@ from ..core.audio import load_audio
 from ..core.plot import JAW, PlotCurve, channel_groups, draw
 from ..core.presets import RigBinding
 from ..core.result import alignment_from_json
+from ..core.types import Alignment
 from .timing import TIMING
 from .writer import action_fcurves
 
@@ -49,10 +50,16 @@ def _curve(fc: bpy.types.FCurve, frames: np.ndarray, start: float, fps: float, g
                      key_values=key_values, times=(frames - start) / fps, values=values)
 
 
-def draw_clip(action: bpy.types.Action, binding: RigBinding, audio_path: str | Path, out: Path, fps: float) -> None:
-    """Write the picture of ``action`` (a lip-sync clip keyed for ``binding``) over its audio to ``out``."""
-    timing = alignment_from_json(json.loads(action[TIMING]))
-    fcurves = [fc for fc in action_fcurves(action) if len(fc.keyframe_points)]
+def stored_timing(action: bpy.types.Action) -> Alignment:
+    """The words and phonemes stored with a clip's Action (``lipsync_ai_timing``)."""
+    return alignment_from_json(json.loads(action[TIMING]))
+
+
+def draw_clip(actions: list[bpy.types.Action], binding: RigBinding, timing: Alignment, audio_path: str | Path,
+              out: Path, fps: float) -> None:
+    """Write the picture of a lip-sync clip (its ``actions``: one, or before Blender 4.4 one per datablock, keyed
+    for ``binding``) with its ``timing`` over its audio to ``out``."""
+    fcurves = [fc for action in actions for fc in action_fcurves(action) if len(fc.keyframe_points)]
     start = min(fc.keyframe_points[0].co[0] for fc in fcurves)
     end = max(fc.keyframe_points[-1].co[0] for fc in fcurves)
     frames = np.arange(start, end + 1, dtype=np.float64)
@@ -63,5 +70,5 @@ def draw_clip(action: bpy.types.Action, binding: RigBinding, audio_path: str | P
                                                                          fc.keyframe_points}) > 1]
     rate = f"{np.mean(rates):.1f} keys/s per animated channel (max {max(rates):.1f})" if rates else "no motion"
     keys = sum(len(fc.keyframe_points) for fc in fcurves)
-    draw(out, title=f"{action.name}: {len(timing.words)} words, {keys} keys, {rate}", audio=load_audio(audio_path),
+    draw(out, title=f"{actions[0].name}: {len(timing.words)} words, {keys} keys, {rate}", audio=load_audio(audio_path),
          words=timing.words, phonemes=timing.phonemes, curves=curves)

@@ -80,7 +80,7 @@ def _jobs(args: argparse.Namespace) -> int:
 
 
 def batch(args: argparse.Namespace) -> int:
-    from ..core.paths import output_file
+    from ..core.paths import output_file, writable_dir
 
     started = time.perf_counter()
     save = output_file(args.save, [args.manifest], "the .blend")
@@ -95,6 +95,7 @@ def batch(args: argparse.Namespace) -> int:
     lines = [item.line for item in run.todo] + [outcome.line for outcome in run.outcomes]
     if (checked := _checked(run.manifest, lines, run.problems, args.check)) is not None:
         return checked
+    pictures = _pictures(args, run.manifest, lines)
     progress = Progress(args.progress, run.total)
     for unchanged in run.outcomes:
         progress.update(unchanged)
@@ -107,8 +108,25 @@ def batch(args: argparse.Namespace) -> int:
         return INTERRUPTED
     outcomes = run.finish()
     session.save_blend(str(save))
+    unpictured = run.pictures(pictures, writable_dir(args.plot_dir, "pictures to")) if pictures else []
+    for problem in unpictured:
+        print(problem, file=sys.stderr)
     progress.close(outcomes, run.problems, time.perf_counter() - started)
-    return 1 if run.problems or any(o.status == "failed" for o in outcomes) else 0
+    return 1 if run.problems or unpictured or any(o.status == "failed" for o in outcomes) else 0
+
+
+def _pictures(args: argparse.Namespace, manifest: Path, lines: list[Line]) -> dict[int, Path]:
+    """``--plot-dir``: each line's picture path (its audio's name, as ``batch-align`` names exports), checked
+    before any work like the other outputs; {} without it."""
+    if args.plot_dir is None:
+        return {}
+    from ..core.paths import export_paths, writable_dir
+    from ..core.plot import require_matplotlib
+
+    require_matplotlib()
+    inputs = [manifest, Path(args.blend), *(line.audio for line in lines)]
+    return export_paths({line.row: line.audio for line in lines}, manifest.parent,
+                        writable_dir(args.plot_dir, "pictures to"), ".png", inputs, option="--plot-dir")
 
 
 def batch_align(args: argparse.Namespace) -> int:
@@ -176,6 +194,8 @@ def add_parsers(sub) -> None:
     _batch_args(p)
     p.add_argument("--blend", required=True, metavar="IN.blend")
     p.add_argument("--save", required=True, metavar="OUT.blend")
+    p.add_argument("--plot-dir", type=Path, metavar="DIR",
+                   help="also draw each keyed line's curves over its audio, words and phonemes: DIR/<audio name>.png")
     scene_args(p)
     device_arg(p)
     p.set_defaults(run=batch)

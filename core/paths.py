@@ -59,10 +59,11 @@ def output_file(path: str | Path, inputs: Iterable[str | Path] = (), what: str =
 
 
 def export_paths(audio: Mapping[int, Path], root: Path, out_dir: Path, extension: str,
-                 inputs: Iterable[Path] = (), force: bool = False) -> dict[int, Path]:
+                 inputs: Iterable[Path] = (), force: bool = False, option: str = "--out-dir") -> dict[int, Path]:
     """One export file per row under ``out_dir``, mirroring each audio's path under ``root`` (audio outside it:
     its name only). Refuses, before any work, two rows with one file, a file of the inputs, and an existing file
-    that lipsync did not write there (unless ``force``)."""
+    that lipsync did not write there (unless ``force``). ``option`` names the folder's option in the messages
+    (``--force`` is offered with ``--out-dir`` only)."""
     out_dir = writable_dir(out_dir, "exports to")
     root = root.resolve()
     written = _record(out_dir)
@@ -77,12 +78,13 @@ def export_paths(audio: Mapping[int, Path], root: Path, out_dir: Path, extension
             problems.append(f"rows {by_path[out]} and {row} would both write {out}; give one of them an audio file "
                             "of another name")
         elif out in sources or out == file:
-            problems.append(f"row {row}: its export {out} would replace an input; choose another --out-dir")
+            problems.append(f"row {row}: its export {out} would replace an input; choose another {option}")
         elif out.is_dir():
             problems.append(f"row {row}: its export {out} is a folder")
         elif out.exists() and not force and out.relative_to(out_dir).as_posix() not in written:
-            problems.append(f"row {row}: {out} exists and lipsync did not write it; move it, choose another "
-                            "--out-dir, or give --force to replace it")
+            replace = ", or give --force to replace it" if option == "--out-dir" else ""
+            problems.append(f"row {row}: {out} exists and lipsync did not write it; move it or choose another "
+                            f"{option}{replace}")
         by_path.setdefault(out, row)
         paths[row] = out
     if problems:

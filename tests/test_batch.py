@@ -139,6 +139,41 @@ def test_ctrl_c_saves_nothing_and_the_next_run_resumes(project, tmp_path):
 
 
 
+def test_plot_dir_draws_one_picture_per_keyed_line_named_after_its_audio(project, tmp_path):
+    manifest = tmp_path / "two_lines.csv"
+    manifest.write_text(f"audio,object,action\n{project / 'line0.wav'},Robot,Pic A\n"
+                        f"{project / 'line1.wav'},DemoHead,Pic B\n", encoding="utf-8")
+    plots, out = tmp_path / "plots", tmp_path / "out.blend"
+    done = run_lipsync("batch", manifest, "--blend", project / "two.blend", "--save", out, "--jobs", "1",
+                       "--plot-dir", plots)
+    assert done.returncode == 0, done.stderr
+    pictures = sorted(p.name for p in plots.glob("*.png"))
+    assert pictures == ["line0.png", "line1.png"]
+    for name in pictures:
+        data = (plots / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20000, name
+    again = run_lipsync("batch", manifest, "--blend", project / "two.blend", "--save", out, "--jobs", "1",
+                        "--plot-dir", plots)
+    assert again.returncode == 0, "a re-run may replace the pictures lipsync wrote"
+
+
+@pytest.mark.parametrize("kind", ["a file", "a picture lipsync did not write"])
+def test_a_bad_plot_dir_is_refused_before_any_work(project, tmp_path, kind):
+    manifest = tmp_path / "one_line.csv"
+    manifest.write_text(f"audio,object\n{project / 'line0.wav'},Robot\n", encoding="utf-8")
+    plots, out = tmp_path / "plots", tmp_path / "out.blend"
+    if kind == "a file":
+        plots.write_text("not a folder")
+    else:
+        plots.mkdir()
+        (plots / "line0.png").write_bytes(b"mine")
+    done = run_lipsync("batch", manifest, "--blend", project / "two.blend", "--save", out, "--plot-dir", plots)
+    assert done.returncode == 2 and not out.exists()
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert ("is a file, not a folder" if kind == "a file" else "--plot-dir") in done.stderr
+    assert kind == "a file" or (plots / "line0.png").read_bytes() == b"mine"
+
+
 def test_the_operator_runs_a_manifest_blocking_under_background(project, tmp_path, addon):
     bpy.ops.wm.open_mainfile(filepath=str(project / "two.blend"))
     manifest = tmp_path / "two_lines.csv"
