@@ -1,12 +1,12 @@
 """Keys per second per animated channel, the played curve's largest error and the weakest closure.
 
-    .venv/bin/python bench/keys.py [--tolerance 0.02] [--fps 24] [--presets visemes15 arkit ...]
+    .venv/bin/python bench/keys.py [--tolerance 0.02] [--fps 24] [--presets visemes15 arkit ...] [--channels N]
 
 On the demo line (demo/dialogue.wav with its transcript) and a 60 s clip made by tiling it. For each preset,
 bound to a rig that has all its targets: keys per second of every animated curve (mean and max), the largest
 distance between the curve Blender plays through the reduced keys and the dense per-frame curve (as a share of
 each curve's tolerance scale), and the weakest closure: the lowest share of its pose an M/B/P reaches on its
-contact frame, over all the contact's shapes.
+contact frame, over all the contact's shapes. ``--channels N`` also names each preset's N busiest channels.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def clips() -> list[tuple[str, Audio, str]]:
     return [("demo", audio, text), (f"{tiled.duration:.0f} s", tiled, " ".join([text] * copies))]
 
 
-def measure(preset_id: str, audio: Audio, alignment, fps: float, key_tolerance: float) -> str:
+def measure(preset_id: str, audio: Audio, alignment, fps: float, key_tolerance: float, channels: int = 0) -> str:
     preset = load_preset(preset_id)
     binding = bind(preset, own_rig(preset))
     settings = settings_for(preset, fps=fps, key_tolerance=key_tolerance, stepped=False)
@@ -68,9 +68,13 @@ def measure(preset_id: str, audio: Audio, alignment, fps: float, key_tolerance: 
             weight = pose.get(by_name.get(curve.channel.target, ""), 0.0)
             if weight > 0:
                 closure = min(closure, float(bezier(curve.frames, curve.values, [frame])[0]) / weight)
+    seconds_long = max(plan.frame_end - plan.frame_start, 1) / plan.fps
+    busiest = sorted(((len(c.frames) / seconds_long, f"{c.channel.target}[{c.channel.index}]") for c in plan.curves
+                      if np.ptp(c.values) > 0), reverse=True)[:channels]
     return (f"{preset_id:10s} {len(rates):3d} animated curves  keys/s per curve: mean {np.mean(rates):5.2f} "
             f"max {max(rates):5.2f}  keys {plan.keys:6d} of {plan.dense_keys:6d}  played error <= "
-            f"{worst:.2f} x tolerance  weakest closure {closure:.3f}  ({seconds * 1000:.0f} ms)")
+            f"{worst:.2f} x tolerance  weakest closure {closure:.3f}  ({seconds * 1000:.0f} ms)"
+            + "".join(f"\n      {rate:5.2f} keys/s  {name}" for rate, name in busiest))
 
 
 def short(cues, fps: float) -> int:
@@ -82,6 +86,7 @@ def main() -> None:
     parser.add_argument("--tolerance", type=float, default=0.02)
     parser.add_argument("--fps", type=float, default=24.0)
     parser.add_argument("--presets", nargs="+", default=["visemes15", "arkit", "cc4", "mpfb", "rigify"])
+    parser.add_argument("--channels", type=int, default=0, metavar="N", help="also name the N busiest channels")
     args = parser.parse_args()
     print(f"tolerance {args.tolerance}, {args.fps:g} fps")
     for name, audio, text in clips():
@@ -91,7 +96,7 @@ def main() -> None:
         print(f"{name}: {alignment.duration:.1f} s, {len(cues)} viseme cues ({short(cues, args.fps)} shorter than a "
               f"frame), {len(planned)} planned ({short(planned, args.fps)} shorter)")
         for preset_id in args.presets:
-            print("  " + measure(preset_id, audio, alignment, args.fps, args.tolerance))
+            print("  " + measure(preset_id, audio, alignment, args.fps, args.tolerance, args.channels))
 
 
 if __name__ == "__main__":
