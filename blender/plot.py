@@ -24,10 +24,13 @@ _QUOTED = re.compile(r'\["(.+?)"\]')
 def _curve(fc: bpy.types.FCurve, frames: np.ndarray, start: float, fps: float, groups: dict[str, str],
            jaw_bone: str | None) -> PlotCurve | None:
     """One F-curve for the picture: shape keys as weights, the jaw bone's angle in degrees, other bone channels
-    as a share of their largest offset; None for a jaw quaternion's or axis's other components."""
+    as a share of their largest offset; None for a curve that never moves, the jaw's other rotation components and
+    a quaternion's w."""
     name = _QUOTED.search(fc.data_path).group(1)
     keys = np.array([k.co for k in fc.keyframe_points]).reshape(-1, 2)
     values = np.array([fc.evaluate(f) for f in frames])
+    if np.ptp(values) == 0:
+        return None  # keyed but still: left out, as the key rates leave it out
     key_values = keys[:, 1]
     prop = fc.data_path.rsplit(".", 1)[-1]
     label, panel = name, "shape-key weight"
@@ -38,8 +41,8 @@ def _curve(fc: bpy.types.FCurve, frames: np.ndarray, start: float, fps: float, g
             if prop == "rotation_quaternion":
                 values, key_values = (2 * np.arccos(np.clip(np.abs(v), 0, 1)) for v in (values, key_values))
             values, key_values, label, panel = np.degrees(values), np.degrees(key_values), name, "jaw (degrees)"
-        elif name == jaw_bone and prop != "location":
-            return None
+        elif (name == jaw_bone and prop != "location") or (prop == "rotation_quaternion" and fc.array_index == 0):
+            return None  # a rotation's other components, or a quaternion's w (near 1 for the small turns of lips)
         else:
             scale = float(np.abs(values).max()) or 1.0
             values, key_values, panel = values / scale, key_values / scale, "bone offset (share of its largest)"

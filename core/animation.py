@@ -149,15 +149,18 @@ def tolerance(curve: Curve, settings: AnimationSettings) -> float:
 def _full_range(curves: list[Curve], binding: RigBinding) -> list[Curve]:
     """Bone curves with their channel's full range: its span over the rest pose, every viseme's pose and the
     jaw fully open, as a shape key's is its weight's 0 to 1 (so a clip that barely moves a bone does not get a
-    hair-thin tolerance)."""
+    hair-thin tolerance). A quaternion's components share the widest: an error of e in any of them turns the
+    bone by about 2e radians, so w (which barely moves for small angles) gets x's tolerance."""
     poses = list(binding.preset.visemes.values())
     rows = len(poses) + 2
     table = Shares(np.eye(rows)[:, :-2], np.zeros(rows, dtype=np.int64))
     opening = np.array([p.jaw for p in poses] + [0.0, 1.0])
-    spans = {(c.channel.data_path, c.channel.index): float(np.ptp(c.values))
-             for c in _bone_curves(binding, poses, table, opening, np.arange(rows, dtype=np.float64))}
-    return [replace(c, scale=max(spans.get((c.channel.data_path, c.channel.index), 0.0), float(np.ptp(c.values)))
-                    or None) for c in curves]
+    spans: dict[tuple[str, int], float] = {}
+    for c in _bone_curves(binding, poses, table, opening, np.arange(rows, dtype=np.float64)) + curves:
+        key = (c.channel.data_path, -1 if c.channel.data_path.endswith("quaternion") else c.channel.index)
+        spans[key] = max(spans.get(key, 0.0), float(np.ptp(c.values)))
+    return [replace(c, scale=spans[(c.channel.data_path, -1 if c.channel.data_path.endswith("quaternion")
+                                    else c.channel.index)] or None) for c in curves]
 
 
 def _through(curve: Curve, keyed: np.ndarray) -> Curve:

@@ -127,6 +127,7 @@ def draw(out: Path, *, title: str, audio: Audio, words: list[Segment], phonemes:
     from matplotlib.patches import Patch
 
     panels = list(dict.fromkeys(c.panel for c in curves))
+    panels.sort(key=lambda panel: all(c.group == JAW for c in curves if c.panel == panel))  # the jaw's go last
     ratios = [1.0, 0.9] + [3.0 if i == 0 else 1.4 for i in range(len(panels))]
     fig, axes = plt.subplots(len(ratios), 1, figsize=(15, 3.2 + 2.2 * len(panels)), sharex=True,
                              gridspec_kw={"height_ratios": ratios, "hspace": 0.08})
@@ -158,13 +159,13 @@ def draw(out: Path, *, title: str, audio: Audio, words: list[Segment], phonemes:
             members = [c for c in by_group[group] if c.panel == panel]
             cmap = plt.get_cmap(FAMILIES[group])
             for i, c in enumerate(members):
-                color = cmap(0.45 + 0.5 * i / max(len(members) - 1, 1))
+                color = cmap(0.45 + 0.5 * i / (len(members) - 1) if len(members) > 1 else 0.8)
                 ax.plot(c.times, c.values, lw=1.3, color=color, label=c.label, ls=("-", "--", ":")[i % 3])
                 ax.plot(c.keys, c.key_values, "o", ms=2.4, color=color)
         ax.set_ylabel(panel, fontsize=9)
         ax.grid(axis="y", lw=0.3, alpha=0.5)
-        ax.legend(ncol=1, fontsize=7, loc="upper left", bbox_to_anchor=(1.005, 1.0), frameon=False,
-                  handlelength=1.5, labelspacing=0.25)
+        ax.legend(ncol=1 + (len(ax.get_lines()) > 2 * 24), fontsize=7, loc="upper left", bbox_to_anchor=(1.005, 1.0),
+                  frameon=False, handlelength=1.5, labelspacing=0.25)
     families = [Patch(color=plt.get_cmap(FAMILIES[g])(0.75), label=NAMES[g]) for g in GROUPS if by_group[g]]
     families += [Patch(color="tab:red", alpha=0.25, label="M/B/P closure (phonemes)"),
                  Patch(color="tab:orange", alpha=0.2, label="F/V contact (phonemes)")]
