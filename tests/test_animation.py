@@ -128,3 +128,10 @@ def test_a_bones_tolerance_is_a_share_of_its_full_range_whatever_the_clip_uses()
     full = np.radians(load_preset("visemes15").jaw.max_angle)
     assert np.ptp(jaw.values) < 0.5 * full
     assert tolerance(jaw, settings) == pytest.approx(settings.key_tolerance * full)
+
+
+def test_a_quaternions_components_share_one_tolerance():
+    plan = plan_keyframes(TRACK, 1.2, binding("QUATERNION"), AnimationSettings(fps=24, reduce_keys=False))
+    quat = [c for c in plan.curves if c.channel.data_path.endswith("rotation_quaternion")]
+    assert len(quat) == 4 and np.ptp(quat[0].values) < 0.2 * np.ptp(quat[1].values), "w barely moves"
+    assert len({tolerance(c, AnimationSettings()) for c in quat}) == 1
