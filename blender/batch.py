@@ -169,28 +169,6 @@ class BatchRun:
         return sorted(self.outcomes, key=lambda o: o.line.row)
 
 
-    def pictures(self, paths: dict[int, Path], folder: Path) -> list[str]:
-        """Draw the picture of every line keyed by ``finish`` to its path of ``paths`` (by row) in ``folder``;
-        returns a line for each picture that could not be written (its line stays keyed)."""
-        from ..core.paths import record_export
-        from .plot import draw_clip
-
-        fps = bpy.context.scene.render.fps / bpy.context.scene.render.fps_base
-        problems = []
-        for item in self.todo:
-            result = self._batch.results.get(item.line.row)
-            actions = [a for a in bpy.data.actions if a.get(TAG) == item.line.action]
-            if result is None or not actions or item.line.row not in paths:
-                continue
-            out = paths[item.line.row]
-            try:
-                draw_clip(actions, item.job.binding, result.alignment, item.line.audio, out, fps)
-                record_export(folder, out)
-            except (LipsyncError, OSError) as exc:
-                problems.append(f"{self.manifest.name}:{item.line.row}: its picture {out} was not written: "
-                                f"{getattr(exc, 'strerror', None) or exc}")
-        return problems
-
     def _place(self, item: _Todo, result) -> None:
         """The line's markers and sound strip, as ``Options`` ask (the panel's options, per line)."""
         scene, start = bpy.context.scene, result.plan.frame_start

@@ -11,12 +11,15 @@ import bpy
 import numpy as np
 
 from ..core.audio import load_audio
+from ..core.errors import LipsyncError
+from ..core.paths import record_export
 from ..core.plot import JAW, PlotCurve, channel_groups, draw
 from ..core.presets import RigBinding
 from ..core.result import alignment_from_json
 from ..core.types import Alignment
+from .batch import BatchRun
 from .timing import TIMING
-from .writer import action_fcurves
+from .writer import TAG, action_fcurves
 
 _QUOTED = re.compile(r'\["(.+?)"\]')
 
@@ -75,3 +78,24 @@ def draw_clip(actions: list[bpy.types.Action], binding: RigBinding, timing: Alig
     keys = sum(len(fc.keyframe_points) for fc in fcurves)
     draw(out, title=f"{actions[0].name}: {len(timing.words)} words, {keys} keys, {rate}", audio=load_audio(audio_path),
          words=timing.words, phonemes=timing.phonemes, curves=curves)
+
+
+def draw_batch(run: BatchRun, paths: dict[int, Path], folder: Path) -> list[str]:
+    """Draw the picture of every line the finished ``run`` keyed to its path of ``paths`` (by row) in ``folder``;
+    returns a line for each picture that could not be written (its line stays keyed). Only ``lipsync batch``
+    draws: the add-on never imports this module, nor matplotlib."""
+    fps = bpy.context.scene.render.fps / bpy.context.scene.render.fps_base
+    problems = []
+    for item in run.todo:
+        result = (run.result or {}).get(item.line.row)
+        actions = [a for a in bpy.data.actions if a.get(TAG) == item.line.action]
+        if result is None or not actions or item.line.row not in paths:
+            continue
+        out = paths[item.line.row]
+        try:
+            draw_clip(actions, item.job.binding, result.alignment, item.line.audio, out, fps)
+            record_export(folder, out)
+        except (LipsyncError, OSError) as exc:
+            problems.append(f"{run.manifest.name}:{item.line.row}: its picture {out} was not written: "
+                            f"{getattr(exc, 'strerror', None) or exc}")
+    return problems

@@ -108,7 +108,11 @@ def batch(args: argparse.Namespace) -> int:
         return INTERRUPTED
     outcomes = run.finish()
     session.save_blend(str(save))
-    unpictured = run.pictures(pictures, writable_dir(args.plot_dir, "pictures to")) if pictures else []
+    unpictured = []
+    if pictures:
+        from ..blender.plot import draw_batch
+
+        unpictured = draw_batch(run, pictures, writable_dir(args.plot_dir, "pictures to"))
     for problem in unpictured:
         print(problem, file=sys.stderr)
     progress.close(outcomes, run.problems, time.perf_counter() - started)
