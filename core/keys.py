@@ -127,13 +127,14 @@ def _pruned(values: np.ndarray, tolerance: float, chosen: np.ndarray, fixed: np.
     while changed:
         changed = False
         for offset in range(5):
-            trial = np.arange(offset + 2, len(keys) - 2, 5)
+            trial = np.arange(offset + 1, len(keys) - 1, 5)
             trial = trial[~protected[trial]]
             if not len(trial):
                 continue
             rest = np.delete(np.arange(len(keys)), trial)
             error = np.abs(bezier(keys[rest], values[keys[rest]], index) - values)
-            bounds = np.column_stack([keys[trial - 2], keys[trial + 2] + 1]).ravel()
+            reach = np.clip(np.column_stack([trial - 2, trial + 2]), 0, len(keys) - 1)
+            bounds = np.column_stack([keys[reach[:, 0]], keys[reach[:, 1]] + 1]).ravel()
             worst = np.maximum.reduceat(np.append(error, 0.0), bounds)[::2]
             drop = trial[worst <= tolerance]
             if len(drop):
