@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass
 
 from .errors import LipsyncError
-from .phone_classes import is_arpabet, phone_class, representative_label
+from .phone_classes import CLASS_INDEX, is_arpabet, phone_class, representative_label
 from .types import SILENCE, Alignment, Segment
 
 HEADER = "lipsync version 1"
@@ -41,9 +41,11 @@ PRESTON: dict[str, str] = {
     **dict.fromkeys(("CH", "D", "DH", "G", "HH", "JH", "K", "R", "S", "SH", "T", "TH", "Y", "Z", "ZH"), "etc"),
 }
 """Papagayo-NG's ARPAbet to Preston Blair mouths (stress digits dropped)."""
-PHONE_OF = {"AI": "AA", "E": "EH", "etc": "S", "FV": "F", "L": "L", "MBP": "M", "O": "OW", "U": "UW", "WQ": "W",
-            REST: SILENCE}
-"""Each Preston Blair mouth's representative phone, which ``PRESTON`` maps back to the same mouth."""
+MOUTH_CLASS = {"AI": "open_back", "E": "mid_front", "etc": "alveolar_fricative", "FV": "labiodental",
+               "L": "lateral", "MBP": "bilabial_nasal", "O": "mid_back_rounded", "U": "close_back_rounded",
+               "WQ": "labial_velar_glide", REST: "silence"}
+"""Each Preston Blair mouth's phone class (``phone_classes``), whose representative phone shows that mouth and
+which ``PRESTON`` maps back to it."""
 CLOSING = frozenset(("MBP", "FV"))
 """Mouths that win a frame two phonemes share: the lips must close or touch the teeth."""
 
@@ -56,6 +58,11 @@ def mouth(phone: str) -> str:
     if not (is_arpabet(phone) and key in PRESTON):
         key = representative_label(phone_class(phone), english=True)
     return PRESTON.get(key, REST)
+
+
+def phone_of(name: str, english: bool) -> str:
+    """The phone that stands for the Preston Blair mouth ``name``: ARPAbet in English, IPA otherwise."""
+    return representative_label(CLASS_INDEX[MOUTH_CLASS[name]], english)
 
 
 def _frame(seconds: float, fps: int) -> int:

@@ -2,9 +2,10 @@
 Moho switch ``.dat`` (Preston Blair names or Rhubarb's letters) and Rhubarb's JSON (``mouthCues``), and the
 project's own RESULT.json. Every time is checked against the clip with the file's line in the message.
 
-``.dat`` and Rhubarb JSON name mouths, not phones: each mouth becomes the representative phone ``PHONE_OF``
-gives it, a phone of the inventory (``phone_classes``) that shows that mouth, so the imported timing looks the
-same after Rebake and exports back to the same mouths."""
+Mouths (a ``.dat``, Rhubarb's cues, a ``.pgo``'s Preston Blair phonemes) are not phones: each becomes the
+representative phone of the class that shows it (``papagayo.MOUTH_CLASS``, through the phone inventory; ARPAbet
+for English clips, IPA for others), so the imported mouth looks the same after Rebake. Rhubarb's letters are read
+as the Preston Blair mouths Rhubarb itself names them by (``exports.PRESTON_BLAIR``: its E is Preston's O)."""
 
 from __future__ import annotations
 
@@ -15,14 +16,13 @@ from pathlib import Path
 
 from .errors import LipsyncError
 from .exports import PRESTON_BLAIR
-from .papagayo import PHONE_OF, read_pgo
+from .papagayo import MOUTH_CLASS, phone_of, read_pgo
 from .phone_classes import ARPABET, is_arpabet
+from .phonemes import is_english
 from .result import alignment_from_json
 from .timing_edit import EPS, checked
-from .types import SILENCE, Alignment, Segment
+from .types import Alignment, Segment
 
-RHUBARB_PHONE = {letter: PHONE_OF[name] for letter, name in PRESTON_BLAIR.items()}
-"""Rhubarb's mouths A-H and X, through the Preston Blair mouth each one is (``--datUsePrestonBlair``)."""
 IMPORTS = (".pgo", ".dat", ".json")
 """The file name endings an import reads: Papagayo-NG, Moho, Rhubarb JSON or RESULT.json."""
 MOHO_HEADER = "MohoSwitch1"
@@ -35,6 +35,8 @@ class _Cue:
     """A phone read from a file, with its line there (0: not known)."""
 
     line: int
+    written: str
+    """The mouth or phone as the file names it."""
     phone: str
     start: float
     end: float
@@ -72,7 +74,7 @@ def _timed(cues: list[_Cue], words: list[Segment], clip: Alignment, name: str, s
     phonemes: list[Segment] = []
     end = 0.0
     for cue in cues:
-        where = f"{name}{f':{cue.line}' if cue.line else ''}: '{cue.phone}' at {cue.start:.3f} s"
+        where = f"{name}{f':{cue.line}' if cue.line else ''}: '{cue.written}' at {cue.start:.3f} s"
         if cue.end <= cue.start + EPS:
             raise LipsyncError(f"{where} runs backwards (it ends at {cue.end:.3f} s). Fix its times.")
         if cue.start < end - EPS:
@@ -83,8 +85,8 @@ def _timed(cues: list[_Cue], words: list[Segment], clip: Alignment, name: str, s
         if cue.start < clip.duration - EPS:
             phonemes.append(Segment(cue.phone, cue.start, min(cue.end, clip.duration)))
         end = cue.end
-    if not any(p.label != SILENCE for p in phonemes):
-        raise LipsyncError(f"{name} holds no sounding phoneme or mouth shape for the clip: nothing to import.")
+    if not phonemes:
+        raise LipsyncError(f"{name} holds no phoneme or mouth cue inside the clip: nothing to import.")
     words = [Segment(w.label, w.start, min(w.end, clip.duration), w.confidence) for w in words]
     return checked(replace(clip, words=words, phonemes=phonemes, warnings=[f"timing imported from {name}",
                                                                            *notes]))
@@ -115,22 +117,26 @@ def _pgo(text: str, name: str, clip: Alignment) -> Alignment:
         last = word.last
         words.append(Segment(word.text, word.first / fps, (word.last + 1) / fps))
         frames = [m.frame for m in word.marks] + [word.last + 1]
-        for mark, end in zip(word.marks, frames[1:], strict=True):
+        for before, mark, end in zip([None, *word.marks], word.marks, frames[1:], strict=False):
             if not word.first <= mark.frame <= word.last:
                 raise LipsyncError(f"{name}:{mark.line}: the phoneme '{mark.name}' at frame {mark.frame} is outside "
                                    f"its word '{word.text}' (frames {word.first}-{word.last}).")
-            cues.append(_Cue(mark.line, _phone(mark.name, name, mark.line), mark.frame / fps, end / fps))
+            if before and mark.frame <= before.frame:
+                raise LipsyncError(f"{name}:{mark.line}: the phoneme '{mark.name}' at frame {mark.frame} comes after "
+                                   f"frame {before.frame}: put a word's phonemes in order, one per frame.")
+            phone = _phone(mark.name, name, mark.line, clip)
+            cues.append(_Cue(mark.line, mark.name, phone, mark.frame / fps, end / fps))
     return _timed(cues, words, clip, name, 1 / fps, notes)
 
 
-def _phone(mouth: str, name: str, line: int) -> str:
+def _phone(mouth: str, name: str, line: int, clip: Alignment) -> str:
     """A ``.pgo`` phoneme: a Preston Blair mouth, or an ARPAbet phone (Papagayo-NG's CMU 39 set)."""
-    if mouth in PHONE_OF:
-        return PHONE_OF[mouth]
+    if mouth in MOUTH_CLASS:
+        return phone_of(mouth, is_english(clip.language))
     if is_arpabet(mouth) and mouth.upper().rstrip("012") in ARPABET:
         return mouth.upper()
     raise LipsyncError(f"{name}:{line}: unknown phoneme '{mouth}': Papagayo-NG's Preston Blair set has "
-                       f"{' '.join(sorted(PHONE_OF, key=str.lower))}, or use ARPAbet phones (its CMU 39 set).")
+                       f"{' '.join(MOUTH_CLASS)}, or use ARPAbet phones (its CMU 39 set).")
 
 
 def _moho(text: str, name: str, clip: Alignment, fps: float) -> Alignment:
@@ -143,13 +149,14 @@ def _moho(text: str, name: str, clip: Alignment, fps: float) -> Alignment:
         if len(parts) != 2:
             raise LipsyncError(f"{name}:{line}: expected 'FRAME MOUTH', found '{' '.join(parts)[:60]}'.")
     names = {parts[1] for _, parts in rows}
-    letters = names <= set(RHUBARB_PHONE) and not names <= set(PHONE_OF)
-    table = RHUBARB_PHONE if letters else PHONE_OF
+    letters = names <= set(PRESTON_BLAIR) and not names <= set(MOUTH_CLASS)
+    table = PRESTON_BLAIR if letters else {m: m for m in MOUTH_CLASS}
+    english = is_english(clip.language)
     cues: list[_Cue] = []
-    for (line, (frame, mouth)), after in zip(rows, [*rows[1:], None], strict=True):
+    for (line, (frame, mouth)), after in zip(rows, [*rows[1:], None], strict=False):
         if mouth not in table:
             raise LipsyncError(f"{name}:{line}: unknown mouth '{mouth}': Moho files name them as Preston Blair did "
-                               f"({' '.join(PHONE_OF)}) or by Rhubarb's letters ({' '.join(RHUBARB_PHONE)}).")
+                               f"({' '.join(MOUTH_CLASS)}) or by Rhubarb's letters ({' '.join(PRESTON_BLAIR)}).")
         start = _frames(frame, name, line, "the frame")
         if start < 1:
             raise LipsyncError(f"{name}:{line}: frame 0: Moho frames count from 1.")
@@ -160,7 +167,7 @@ def _moho(text: str, name: str, clip: Alignment, fps: float) -> Alignment:
         seconds = (start - 1) / fps
         # The last mouth holds to the end of the clip, as Moho holds it.
         last = max(clip.duration, seconds + 1 / fps)
-        cues.append(_Cue(line, table[mouth], seconds, (end - 1) / fps if end else last))
+        cues.append(_Cue(line, mouth, phone_of(table[mouth], english), seconds, (end - 1) / fps if end else last))
     return _timed(cues, clip.words, clip, name, 2 / fps)
 
 
@@ -175,7 +182,7 @@ def _json(text: str, name: str, clip: Alignment) -> Alignment:
             mine = alignment_from_json(data)
         except (KeyError, TypeError, ValueError) as exc:
             raise LipsyncError(f"{name} is not a RESULT.json lipsync wrote: {exc!r} is missing or wrong.") from None
-        cues = [_Cue(0, p.label, p.start, p.end) for p in mine.phonemes]
+        cues = [_Cue(0, p.label, p.label, p.start, p.end) for p in mine.phonemes]
         return _timed(cues, mine.words, clip, name, 1e-3)
     if not isinstance(data, dict) or not isinstance(data.get("mouthCues"), list):
         raise LipsyncError(f"{name} is not Rhubarb's JSON: it has no 'mouthCues' list.")
@@ -187,10 +194,13 @@ def _json(text: str, name: str, clip: Alignment) -> Alignment:
         at = f"{name}:{line}" if line else f"{name}, cue {number}"
         if not isinstance(cue, dict) or not all(isinstance(cue.get(k), int | float) for k in ("start", "end")):
             raise LipsyncError(f"{at}: a mouth cue needs a numeric 'start' and 'end' (seconds), found {cue!r:.60}.")
-        if cue.get("value") not in RHUBARB_PHONE:
+        if cue.get("value") not in PRESTON_BLAIR:
             raise LipsyncError(f"{at}: unknown mouth {cue.get('value')!r}: Rhubarb's mouths are "
-                               f"{' '.join(RHUBARB_PHONE)}.")
+                               f"{' '.join(PRESTON_BLAIR)}.")
         if cue["start"] < 0:
             raise LipsyncError(f"{at}: the cue starts at {cue['start']} s, before the clip.")
-        cues.append(_Cue(line, RHUBARB_PHONE[cue["value"]], float(cue["start"]), float(cue["end"])))
+        phone = phone_of(PRESTON_BLAIR[cue["value"]], is_english(clip.language))
+        cues.append(_Cue(line, cue["value"], phone, float(cue["start"]), float(cue["end"])))
+    if cues and clip.duration - cues[-1].end < RHUBARB_SLACK:
+        cues[-1] = replace(cues[-1], end=max(cues[-1].end, clip.duration))  # Rhubarb cuts the end to 10 ms
     return _timed(cues, clip.words, clip, name, RHUBARB_SLACK)
