@@ -181,7 +181,8 @@ def _json(text: str, name: str, clip: Alignment) -> Alignment:
         try:
             mine = alignment_from_json(data)
         except (KeyError, TypeError, ValueError) as exc:
-            raise LipsyncError(f"{name} is not a RESULT.json lipsync wrote: {exc!r} is missing or wrong.") from None
+            detail = f"its '{exc.args[0]}' is missing" if isinstance(exc, KeyError) else str(exc)
+            raise LipsyncError(f"{name} is not a RESULT.json lipsync wrote: {detail}.") from None
         cues = [_Cue(0, p.label, p.label, p.start, p.end) for p in mine.phonemes]
         return _timed(cues, mine.words, clip, name, 1e-3)
     if not isinstance(data, dict) or not isinstance(data.get("mouthCues"), list):

@@ -221,6 +221,7 @@ PGO_HEAD = "lipsync version 1\nclip.wav\n24\n24\n1\n\tVoice 1\n\thi\n\t1\n\t\thi
      "a.json:3: unknown mouth 'Q'"),
     ("a.json", '{"mouthCues": [{"start": 0.2, "end": 4.0, "value": "D"}]}', "past the end of the clip"),
     ("a.json", '{"mouthCues": [{"start": "0", "end": 1, "value": "D"}]}', "needs a numeric 'start' and 'end'"),
+    ("a.json", '{"phonemes": [], "words": []}', "a.json is not a RESULT.json lipsync wrote: its 'duration' is missing"),
 ])
 def test_bad_files_are_refused_in_one_line_that_says_where(tmp_path, name, text, message):
     with pytest.raises(LipsyncError, match=re.escape(message)):
