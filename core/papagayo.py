@@ -52,8 +52,6 @@ CLOSING = frozenset(("MBP", "FV"))
 
 def mouth(phone: str) -> str:
     """The Preston Blair mouth Papagayo-NG shows for a phone (ARPAbet, TIMIT or IPA, through its class)."""
-    if phone == SILENCE:
-        return REST
     key = phone.upper().rstrip("012")
     if not (is_arpabet(phone) and key in PRESTON):
         key = representative_label(phone_class(phone), english=True)
