@@ -67,6 +67,49 @@ def test_pgo_is_laid_out_as_papagayo_ng_saves_it():
     assert shown == expected
 
 
+PAPAGAYO_DOC = """lipsync version 1
+hello.wav
+24
+40
+1
+\tVoice 1
+\tHello there, world.
+\t1
+\t\tHello there, world.
+\t\t2
+\t\t38
+\t\t3
+\t\t\tHello 2 9 4
+\t\t\t\t2 etc
+\t\t\t\t4 E
+\t\t\t\t6 L
+\t\t\t\t8 O
+\t\t\tthere, 11 18 3
+\t\t\t\t11 etc
+\t\t\t\t14 E
+\t\t\t\t17 etc
+\t\t\tworld. 21 36 4
+\t\t\t\t21 WQ
+\t\t\t\t25 E
+\t\t\t\t29 L
+\t\t\t\t33 etc
+"""
+"""A document as Papagayo-NG saves one after a breakdown (punctuation stays on the words, the phrase may end after
+its last word)."""
+
+
+def test_a_papagayo_ng_document_imports_with_its_words_and_saves_back_the_same(tmp_path):
+    clip = Alignment(40 / 24, "en-us", [Segment("hello", 0.0, 1.0)], [Segment("SIL", 0.0, 40 / 24)])
+    back = load(tmp_path, "hello.pgo", PAPAGAYO_DOC, clip, fps=30)
+    assert [(w.label, w.start, w.end) for w in back.words] == [
+        ("Hello", 2 / 24, 10 / 24), ("there,", 11 / 24, 19 / 24), ("world.", 21 / 24, 37 / 24)]
+    assert [(p.label, p.start) for p in back.phonemes[:6]] == [
+        ("SIL", 0.0), ("S", 2 / 24), ("EH", 4 / 24), ("L", 6 / 24), ("OW", 8 / 24), ("SIL", 10 / 24)]
+    assert back.phonemes[-1] == Segment("SIL", 37 / 24, 40 / 24), "the mouth rests after the last word"
+    expected = PAPAGAYO_DOC.replace("\t\t38\n", "\t\t36\n")  # the phrase ends with its last word
+    assert papagayo_pgo(back, 24, "hello.wav") == expected
+
+
 def test_phones_outside_words_and_other_phone_sets_get_papagayos_mouths():
     # Audio-only timing may have sounding phones outside any word: they become a word named by its phones.
     ipa = Alignment(0.5, "fr-fr", [], [Segment("SIL", 0, 0.1), Segment("b", 0.1, 0.2), Segment("u", 0.2, 0.4),
