@@ -11,8 +11,8 @@ import bpy
 import numpy as np
 
 from ..core.errors import LipsyncError
-from ..core.poses import PoseBank, PoseChannel, PoseRef
-from ..core.presets import RigBinding
+from ..core.poses import PoseBank, PoseChannel
+from ..core.presets import PoseRef, RigBinding
 from .writer import SLOTTED, TAG
 
 if TYPE_CHECKING:

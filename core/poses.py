@@ -14,18 +14,6 @@ import numpy as np
 
 
 @dataclass(frozen=True)
-class PoseRef:
-    """Where a viseme's pose is: a frame of an Action, or a frame range played through over the viseme's hold."""
-
-    action: str | None
-    """The Action's name; None: the preset's ``[poses] action`` (an action sheet)."""
-    first: int | None = None
-    """The pose's frame, or the range's first; None: the Action's first keyed frame (a pose asset)."""
-    last: int | None = None
-    """The range's last frame; None: a single-frame pose."""
-
-
-@dataclass(frozen=True)
 class PoseChannel:
     """One property a pose Action keys, on the armature (``pose.bones[...]``) or the selected object."""
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from .poses import PoseRef
-from .presets import Jaw, Names, Preset, RigBinding
+from .presets import Jaw, Names, PoseRef, Preset, RigBinding
 
 
 def _key(name: str) -> str:

@@ -7,10 +7,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import LipsyncError
-from .poses import PoseBank, PoseRef
 from .settings import AnimationSettings
+
+if TYPE_CHECKING:
+    from .poses import PoseBank
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "rig_presets"
 AXES = ("X", "Y", "Z")
@@ -63,6 +66,18 @@ class BoneOffset:
     """Offset in the bone's local space, in the armature's units."""
     rotation: tuple[float, float, float] = (0.0, 0.0, 0.0)
     """Euler XYZ offset in degrees."""
+
+
+@dataclass(frozen=True)
+class PoseRef:
+    """Where a viseme's pose is: a frame of an Action, or a frame range played through over the viseme's hold."""
+
+    action: str | None
+    """The Action's name; None: the preset's ``[poses] action`` (an action sheet)."""
+    first: int | None = None
+    """The pose's frame, or the range's first; None: the Action's first keyed frame (a pose asset)."""
+    last: int | None = None
+    """The range's last frame; None: a single-frame pose."""
 
 
 @dataclass(frozen=True)

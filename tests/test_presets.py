@@ -1,7 +1,6 @@
 import pytest
 
 from lipsync_ai.core.errors import LipsyncError
-from lipsync_ai.core.poses import PoseRef
 from lipsync_ai.core.preset_files import (
     available_presets,
     check_preset,
@@ -11,7 +10,7 @@ from lipsync_ai.core.preset_files import (
     rig_problems,
 )
 from lipsync_ai.core.preset_toml import preset_toml
-from lipsync_ai.core.presets import PRESET_DIR, Names, RigInfo, bind
+from lipsync_ai.core.presets import PRESET_DIR, Names, PoseRef, RigInfo, bind
 
 EXPECTED = {"action_sheet_2d", "arkit", "cc4", "mpfb", "pose_actions", "rhubarb", "rhubarb_2d", "rigify", "visemes15",
             "vroid"}
