@@ -9,6 +9,7 @@ import pytest
 
 from conftest import DEMO_AUDIO, DEMO_TEXT
 from lipsync_ai.blender import user_presets
+from lipsync_ai.blender.rig import CHANNELS
 from lipsync_ai.blender.timing import TIMING
 from lipsync_ai.blender.writer import TAG, action_fcurves
 from lipsync_ai.core.presets import PRESET_DIR
@@ -183,3 +184,15 @@ def test_a_grease_pencil_action_sheet_drives_the_drawing_stepped():
     bpy.context.scene.frame_set(int(curve.keyframe_points[3].co[0]))
     assert modifier.offset == values[3]
     assert keys(bpy.data.actions["MouthSheet"]) == sheet
+
+
+def test_the_mouth_channel_list_names_the_posed_bones_and_rebake_bakes_the_poses_again(rig):
+    bpy.context.scene.lipsync.preset = "pose_actions"
+    assert bpy.ops.lipsync.mouth_channels() == {"FINISHED"}
+    assert sorted(n.strip() for n in rig[CHANNELS].split(",")) == sorted(MOUTH)
+    rig[CHANNELS] = ", ".join(n for n in MOUTH if n != "corner.L")
+    generate(preset="pose_actions")
+    assert bpy.ops.lipsync.rebake() == {"FINISHED"}
+    (action,) = [a for a in bpy.data.actions if TAG in a]
+    keyed = {path.split('"')[1] for path, _ in keys(action)}
+    assert keyed == set(MOUTH) - {"corner.L"}, "a bone taken off the list is left to the user"
