@@ -13,7 +13,7 @@ from .coarticulation import Shares, dominance_weights, enforce_contacts, simplif
 from .emotion import EmotionLayer, emotion_curve
 from .keys import reduce_keys, step_keys
 from .poses import PoseBank, sample_at
-from .presets import AXES, RigBinding, VisemePose
+from .presets import AXES, PoseRef, RigBinding, VisemePose
 from .settings import CONTACT, AnimationSettings
 from .types import Segment
 
@@ -198,22 +198,19 @@ def _pose_curves(bank: PoseBank, track: list[Segment], poses: list[VisemePose], 
     over its segment; stepped, the held dominant viseme's pose."""
     table, counts = bank.table([s.label for s in track])
     starts, ends = np.array([s.start for s in track]), np.array([s.end for s in track])
-
-    def posed(segment: np.ndarray, t: np.ndarray) -> np.ndarray:
-        phase = (t - starts[segment]) / np.maximum(ends[segment] - starts[segment], 1e-9)
-        return sample_at(table, counts, segment, phase)
-
     if settings.stepped:
-        ids: dict = {}
-        held = _held(np.array([ids.setdefault(p.pose, len(ids)) for p in poses]), track, weights, settings)
-        values = posed(held, times)
+        ids: dict[PoseRef | None, int] = {}
+        segment = _held(np.array([ids.setdefault(p.pose, len(ids)) for p in poses]), track, weights, settings)
+        t = times
     else:
-        rest = bank.rest()
-        values = rest + np.einsum("fk,fkc->fc", mix.values, posed(mix.columns, times[:, None]) - rest)
+        segment, t = mix.columns, times[:, None]
+    phase = (t - starts[segment]) / np.maximum(ends[segment] - starts[segment], 1e-9)
     curves = []
-    for i, c in enumerate(bank.channels):
+    for i, (c, rest) in enumerate(zip(bank.channels, bank.rest(), strict=True)):
+        posed = sample_at(table[:, :, i], counts, segment, phase)
+        values = posed if settings.stepped else rest + np.einsum("fk,fk->f", mix.values, posed - rest)
         channel = Channel(c.owner, c.name, c.data_path, c.index, c.name if c.owner == "armature" else "Lipsync")
-        curves.append(Curve(channel, frames, values[:, i], "CONSTANT" if settings.stepped else "BEZIER"))
+        curves.append(Curve(channel, frames, values, "CONSTANT" if settings.stepped else "BEZIER"))
     return curves
 
 

@@ -77,10 +77,10 @@ class PoseBank:
 
 
 def sample_at(table: np.ndarray, counts: np.ndarray, segment: np.ndarray, phase: np.ndarray) -> np.ndarray:
-    """Each ``segment``'s pose at ``phase`` in [0, 1] of its range, linearly between frames: shape of ``segment``
-    plus ``(channels,)``."""
+    """One channel of each ``segment``'s pose (``table``: ``(segments, longest)``) at ``phase`` in [0, 1] of its
+    range, linearly between frames; shaped like ``segment``."""
     position = np.clip(phase, 0.0, 1.0) * (counts[segment] - 1)
     low = np.floor(position).astype(np.int64)
     high = np.minimum(low + 1, counts[segment] - 1)
-    share = (position - low)[..., None]
+    share = position - low
     return table[segment, low] * (1.0 - share) + table[segment, high] * share
