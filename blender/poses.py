@@ -37,6 +37,11 @@ def pose_fcurves(action: bpy.types.Action, names: set[str]) -> list[bpy.types.FC
     return [fc for fc in bag.fcurves if not fc.mute] if bag else []
 
 
+def _objects(character: Character) -> set[str]:
+    """The names of the objects a pose Action may animate: the selected object and the armature."""
+    return {character.root.name, *([character.armature.name] if character.armature else [])}
+
+
 def _owner_of(data_path: str, character: Character) -> bpy.types.Object | None:
     return character.armature if BONE.match(data_path) else character.root
 
@@ -51,7 +56,7 @@ def _resolves(owner: bpy.types.Object | None, data_path: str) -> bool:
 def fitting_actions(character: Character) -> frozenset[str]:
     """Actions (not generated ones) whose first F-curves animate the character's armature or selected object:
     the pose Actions and action sheets a preset may name."""
-    names = {character.root.name, *([character.armature.name] if character.armature else [])}
+    names = _objects(character)
     return frozenset(a.name for a in bpy.data.actions if TAG not in a and any(
         _resolves(_owner_of(fc.data_path, character), fc.data_path) for fc in pose_fcurves(a, names)[:PROBE]))
 
@@ -124,7 +129,7 @@ def read_poses(character: Character, binding: RigBinding) -> RigBinding:
     refs = {v: p.pose for v, p in preset.visemes.items() if p.pose}
     if not refs:
         return binding
-    names = {character.root.name, *([character.armature.name] if character.armature else [])}
+    names = _objects(character)
     read: dict[str, tuple[int, dict[tuple[str, int], list[float]]]] = {}
     channels: dict[tuple[str, int], PoseChannel] = {}
     for viseme, ref in refs.items():
