@@ -125,6 +125,8 @@ def write_preset(tmp_path, old, new):
      r"Viseme aa's pose frames 1-30 run outside the keys of 'Mouth_AI' \(frames 1-1\)"),
     ('E = { pose = { action = "Mouth_E" } }', 'E = { pose = { action = "Lipsync dialogue" } }',
      r"names 'Lipsync dialogue', an Action lip sync generated for the clip 'dialogue'"),
+    ("[visemes]", '[jaw]\nnames = ["jaw"]\naxis = "X"\nmax_angle = 10.0\n\n[visemes]',
+     r"of 'Mouth_rest' is also driven by preset mine's own bone or jaw targets. Take 'jaw' out"),
 ])
 def test_a_pose_mapping_that_cannot_bake_is_refused_and_the_last_action_stays(rig, tmp_path, old, new, message):
     generate(preset="pose_actions")
