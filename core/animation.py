@@ -12,7 +12,8 @@ import numpy as np
 from .coarticulation import Shares, dominance_weights, enforce_contacts, simplify_track
 from .emotion import EmotionLayer, emotion_curve
 from .keys import reduce_keys, step_keys
-from .presets import AXES, RigBinding, VisemePose
+from .poses import PoseBank, sample_at
+from .presets import AXES, PoseRef, RigBinding, VisemePose
 from .settings import CONTACT, AnimationSettings
 from .types import Segment
 
@@ -125,6 +126,8 @@ def plan_keyframes(track: list[Segment], duration: float, binding: RigBinding, s
     curves += _bone_curves(binding, poses, mix, opening, frames)
     if preset.sprite:
         curves.append(_sprite_curve(preset.sprite, track, poses, weights, frames, settings))
+    if binding.poses:
+        curves += _pose_curves(binding.poses, track, poses, weights, mix, times, frames, settings)
     dense = sum(len(c.frames) for c in curves)
     curves = _reduced(curves, contacts, settings)
     return KeyframePlan(curves, int(frames[0]), int(frames[-1]), tuple(int(frames[f]) for f in contacts),
@@ -168,18 +171,47 @@ def _reduced(curves: list[Curve], contacts: list[int], settings: AnimationSettin
     return out
 
 
+def _held(ids: np.ndarray, track: list[Segment], weights: Shares, settings: AnimationSettings) -> np.ndarray:
+    """Per frame, the dominant segment; a run of frames showing the same ``ids`` (one per segment) shorter than
+    ``min_hold`` keeps the segment of the frame before (contacts may be shorter)."""
+    dominant = weights.argmax()
+    held = dominant.copy()
+    runs = np.flatnonzero(np.diff(ids[dominant]) != 0) + 1
+    starts, ends = np.concatenate([[0], runs]), np.concatenate([runs, [len(held)]])
+    for start, end in zip(starts[1:], ends[1:], strict=True):
+        if end - start < settings.min_hold and track[dominant[start]].label not in CONTACT:
+            held[start:end] = held[start - 1]
+    return held
+
+
 def _sprite_curve(prop: str, track: list[Segment], poses: list[VisemePose], weights: Shares,
                   frames: np.ndarray, settings: AnimationSettings) -> Curve:
     """2D: the dominant viseme's drawing on each frame, held ``min_hold`` frames (contacts may be shorter)."""
-    dominant = weights.argmax()
-    index = np.array([poses[i].frame for i in dominant], dtype=np.float64)
-    runs = np.flatnonzero(np.diff(index) != 0) + 1
-    starts, ends = np.concatenate([[0], runs]), np.concatenate([runs, [len(index)]])
-    for start, end in zip(starts[1:], ends[1:], strict=True):
-        if end - start < settings.min_hold and track[dominant[start]].label not in CONTACT:
-            index[start:end] = index[start - 1]
+    drawings = np.array([p.frame for p in poses], dtype=np.float64)
     channel = Channel("object", prop, f'["{prop}"]', 0, "Lipsync")
-    return Curve(channel, frames, index, "CONSTANT")
+    return Curve(channel, frames, drawings[_held(drawings, track, weights, settings)], "CONSTANT")
+
+
+def _pose_curves(bank: PoseBank, track: list[Segment], poses: list[VisemePose], weights: Shares, mix: Shares,
+                 times: np.ndarray, frames: np.ndarray, settings: AnimationSettings) -> list[Curve]:
+    """The pose Actions' channels: rest + the mix of each viseme's (pose - rest), a frame range played through
+    over its segment; stepped, the held dominant viseme's pose."""
+    table, counts = bank.table([s.label for s in track])
+    starts, ends = np.array([s.start for s in track]), np.array([s.end for s in track])
+    if settings.stepped:
+        ids: dict[PoseRef | None, int] = {}
+        segment = _held(np.array([ids.setdefault(p.pose, len(ids)) for p in poses]), track, weights, settings)
+        t = times
+    else:
+        segment, t = mix.columns, times[:, None]
+    phase = (t - starts[segment]) / np.maximum(ends[segment] - starts[segment], 1e-9)
+    curves = []
+    for i, (c, rest) in enumerate(zip(bank.channels, bank.rest(), strict=True)):
+        posed = sample_at(table[:, :, i], counts, segment, phase)
+        values = posed if settings.stepped else rest + np.einsum("fk,fk->f", mix.values, posed - rest)
+        channel = Channel(c.owner, c.name, c.data_path, c.index, c.name if c.owner == "armature" else "Lipsync")
+        curves.append(Curve(channel, frames, values, "CONSTANT" if settings.stepped else "BEZIER"))
+    return curves
 
 
 def _bone_curves(binding: RigBinding, poses: list[VisemePose], mix: Shares, opening: np.ndarray,
