@@ -3,7 +3,7 @@
     .venv/bin/python bench/asr_tune.py [--sets timit-tune,librivox] [--limit N] [--cache DIR] [SETTING ...]
 
 Each SETTING is ``key=value`` pairs joined by commas, keys from ``PocketsphinxSettings`` (recognition) or
-``DecodeConfig`` (the timing network's decoding), e.g. ``lw=8,wip=0.2`` or ``fallback_confidence=0.3``; an empty
+``DecodeConfig`` (the timing network's decoding), e.g. ``lw=8,wip=0.2`` or ``sure_lips=0.8``; an empty
 string (the default) is the shipped settings. Each line printed is one setting on one set, scored through the
 product's own path (``engine.align`` without a transcript). Choose settings on ``timit-tune`` and ``librivox``
 only (the rule in docs/recognition.md); ``timit-report`` is for reporting.
@@ -36,7 +36,7 @@ LANGUAGE = "en-us"
 
 
 def parse_setting(text: str) -> tuple[PocketsphinxSettings, DecodeConfig]:
-    """``lw=8,fallback_confidence=0.3`` -> the settings with those fields changed (values typed as the fields)."""
+    """``lw=8,sure_lips=0.8`` -> the settings with those fields changed (values typed as the fields)."""
     recognition, decoding = PocketsphinxSettings(), DecodeConfig()
     for pair in filter(None, text.split(",")):
         key, value = pair.split("=", 1)
