@@ -40,7 +40,8 @@ LTS_BPY := bpy==4.2.23
 LTS_STAMP := .venv-lts/.installed-$(shell echo $(LTS_BPY) | cat - pyproject.toml | sha1sum | cut -c1-12)
 BLENDER_TESTS := tests/test_blender.py tests/test_blender_presets.py tests/test_blender_sources.py \
   tests/test_batch.py tests/test_end_to_end.py tests/test_manifest.py tests/test_preset_cli.py \
-  tests/test_blender_layering.py tests/test_blender_rebake.py tests/test_pipelines.py tests/test_jobs.py
+  tests/test_blender_layering.py tests/test_blender_rebake.py tests/test_pipelines.py tests/test_jobs.py \
+  tests/test_blender_poses.py
 PACKAGE_TESTS := tests/test_package.py
 
 $(LTS_STAMP): pyproject.toml

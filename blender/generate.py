@@ -20,6 +20,7 @@ from ..inference.pipeline import LineJob, LineResult, run_line
 from ..inference.pool import default_jobs
 from .markers import KEY as MARKERS_KEY
 from .markers import place_markers
+from .poses import read_poses
 from .rig import Character, find_character
 from .sources import add_sound_strip
 from .timing import store_timing
@@ -78,16 +79,17 @@ class Prepared:
 
 
 def resolve_preset(character: Character, preset_id: str) -> tuple[RigBinding, Detection | None]:
-    """Bind the named preset, or with ``auto`` the best-scoring one (with the detection that chose it)."""
+    """Bind the named preset, or with ``auto`` the best-scoring one (with the detection that chose it), its pose
+    Actions read."""
     rig = character.rig_info()
     if preset_id != "auto":
         preset = load_preset(preset_id, search_dirs())
-        if not preset.sprite:
+        if not preset.sprite and not preset.pose_actions():
             character.require_rig()
-        return bind(preset, rig), None
+        return read_poses(character, bind(preset, rig)), None
     character.require_rig()
     detection = detect(load_all(search_dirs()), rig)
-    return detection.binding(), detection
+    return read_poses(character, detection.binding()), detection
 
 
 def prepare(obj: bpy.types.Object | None, scene: bpy.types.Scene, request: Request) -> Prepared:

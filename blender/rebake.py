@@ -48,26 +48,33 @@ def _edited(scene: bpy.types.Scene, clip: str, alignment: Alignment, start_frame
     return edited
 
 
-def rebake(obj: bpy.types.Object | None, scene: bpy.types.Scene, clip: str) -> str:
-    """Re-plan ``clip``'s keys from its stored (and edited) timing and return the summary; on bad timing it raises
-    LipsyncError and the last good Action stays."""
+def stored_timing(clip: str) -> tuple[Alignment, Request]:
+    """The timing stored with ``clip``'s Action and what Generate was asked; LipsyncError if there is none or it
+    cannot be read."""
     stored = next((a for a in bpy.data.actions if a.get(TAG) == clip and TIMING in a), None)
     if stored is None:
         raise LipsyncError(f"No stored timing for the clip '{clip}': Generate it first (its Action keeps the "
                            "timing Rebake works from).")
     try:
-        alignment = alignment_from_json(json.loads(stored[TIMING]))
-        request = replace(Request(**json.loads(stored[REQUEST])), add_sound_strip=False)
+        return (alignment_from_json(json.loads(stored[TIMING])),
+                replace(Request(**json.loads(stored[REQUEST])), add_sound_strip=False))
     except (ValueError, KeyError, TypeError) as exc:
         raise LipsyncError(f"The stored timing of '{stored.name}' ({TIMING}) cannot be read: {exc}. Fix it to "
                            "RESULT.json's form, or Generate the clip again.") from None
-    alignment = _edited(scene, clip, alignment, request.start_frame, scene.render.fps / scene.render.fps_base)
+
+
+def rebake(obj: bpy.types.Object | None, scene: bpy.types.Scene, clip: str, timing: Alignment | None = None) -> str:
+    """Re-plan ``clip``'s keys from its stored (and edited) timing, or from ``timing`` (checked, e.g. imported)
+    which replaces it, and return the summary; on bad timing it raises LipsyncError and the last good Action
+    stays."""
+    alignment, request = stored_timing(clip)
+    if timing is None:
+        timing = _edited(scene, clip, alignment, request.start_frame, scene.render.fps / scene.render.fps_base)
     character = find_character(obj)
     job, _ = line_job(character, scene, request)
     audio = load_audio(job.audio_path) if Path(job.audio_path).is_file() else None
-    plan = plan_line(job, alignment, audio)
+    plan = plan_line(job, timing, audio)
     done = apply(Prepared(character=character, job=job, detection=None, request=request),
-                 LineResult(alignment, plan, True, 0.0), scene)
+                 LineResult(timing, plan, True, 0.0), scene)
     gone = f"; {job.audio_path} is gone, so the jaw follows the visemes only (not the loudness)"
     return done.summary + (gone if audio is None else "")
-

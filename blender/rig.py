@@ -23,9 +23,11 @@ class Character:
     armature: bpy.types.Object | None
 
     def rig_info(self) -> RigInfo:
+        from .poses import fitting_actions  # poses -> writer -> rig
+
         names = {kb.name for mesh in self.meshes for kb in mesh.data.shape_keys.key_blocks}
         bones = {pb.name: pb.rotation_mode for pb in self.armature.pose.bones} if self.armature else {}
-        return RigInfo(frozenset(names), bones, frozenset(self.root.keys()))
+        return RigInfo(frozenset(names), bones, frozenset(self.root.keys()), fitting_actions(self))
 
     @property
     def channels_owner(self) -> bpy.types.Object:

@@ -190,7 +190,8 @@ def write_plan(plan: KeyframePlan, character: Character, clip: str, place: Place
     assignments = []
     try:
         for owner, curves in owned:
-            for prop in {c.channel.target for c in curves if c.channel.owner == "object"} - set(owner.keys()):
+            sprites = {c.channel.target for c in curves if c.channel.data_path == f'["{c.channel.target}"]'}
+            for prop in sprites - set(owner.keys()):
                 owner[prop] = 0
                 notes.append(f"added the property '{prop}' to {owner.name}")
             action = new_action(owner)

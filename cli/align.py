@@ -14,10 +14,10 @@ from .common import arg_type, device_arg, given_transcript, preset_id, say_words
 
 def export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", default="json", choices=FORMATS,
-                   help="json (default), Rhubarb Lip Sync TSV/XML/JSON, a Moho switch file, csv curves or "
-                        "per-frame ARKit weights")
+                   help="json (default), Rhubarb Lip Sync TSV/XML/JSON, a Moho switch file, a Papagayo-NG document, "
+                        "csv curves or per-frame ARKit weights")
     p.add_argument("--fps", type=FPS.arg("fps"), default=24,
-                   help="frame rate of moho, csv and arkit-json (default 24)")
+                   help="frame rate of moho, pgo, csv and arkit-json (default 24)")
     p.add_argument("--preset", type=preset_id, default="arkit", metavar="ID",
                    help="whose targets csv and arkit-json have (default arkit)")
     p.add_argument("--extended-shapes", type=arg_type(extended_shapes), default="GHX", metavar="GHX",

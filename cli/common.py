@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..core.errors import LipsyncError
+from ..core.paths import write_whole
 from ..core.transcripts import Words, read_text
 from ..core.validate import check_id
 
@@ -73,10 +74,7 @@ def write_atomic(out: Path, text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    write_whole(out, text)
 
 
 def scene_args(p: argparse.ArgumentParser) -> None:

@@ -13,7 +13,8 @@ from .coarticulation import Shares, dominance_weights, enforce_contacts, pose_fr
 from .emotion import EmotionLayer, emotion_curve
 from .envelope import low_pass
 from .keys import bezier, reduce_keys, step_keys
-from .presets import AXES, RigBinding, VisemePose
+from .poses import PoseBank, sample_at
+from .presets import AXES, PoseRef, RigBinding, VisemePose
 from .settings import CONTACT, AnimationSettings
 from .types import Segment
 
@@ -130,11 +131,14 @@ def plan_keyframes(track: list[Segment], duration: float, binding: RigBinding, s
     curves += _full_range(_bone_curves(binding, poses, mix, opening, frames), binding)
     if preset.sprite:
         curves.append(_sprite_curve(preset.sprite, track, poses, weights, frames, settings))
-    dense = sum(len(c.frames) for c in curves)
     keyed = pose_frames(weights, track, times, contacts)
     if not settings.stepped:  # drawn through the poses, as an animator keys them: the in-betweens are Blender's
         curves = _unit_quaternions([_through(c, keyed) for c in curves])
-    curves = _reduced(curves, contacts, keyed, settings)
+    pools = {c.channel.data_path: keyed for c in curves}
+    if binding.poses:  # a pose Action's frame range plays through its viseme: keyed wherever it needs
+        curves += _pose_curves(binding.poses, track, poses, weights, mix, times, frames, settings)
+    dense = sum(len(c.frames) for c in curves)
+    curves = _reduced(curves, contacts, pools, settings)
     return KeyframePlan(curves, int(frames[0]), int(frames[-1]), tuple(int(frames[f]) for f in contacts),
                         tuple(s.label for s in track if s.label in CONTACT), dense, settings.fps)
 
@@ -186,10 +190,11 @@ def _unit_quaternions(curves: list[Curve]) -> list[Curve]:
     return curves
 
 
-def _reduced(curves: list[Curve], contacts: list[int], keyed: np.ndarray,
+def _reduced(curves: list[Curve], contacts: list[int], pools: dict[str, np.ndarray],
              settings: AnimationSettings) -> list[Curve]:
-    """Each curve's needed keys among the pose frames ``keyed``; the components of one property (a quaternion's
-    w, x, y, z) share their keys, each still within its tolerance on the shared keys."""
+    """Each curve's needed keys, among the frames ``pools`` gives its property (the pose frames it was drawn
+    through; any frame for the others); the components of one property (a quaternion's w, x, y, z) share their
+    keys, each still within its tolerance on the shared keys."""
     keep: dict[str, set[int]] = {}
     for c in curves:
         if settings.stepped or c.interpolation == "CONSTANT":
@@ -204,7 +209,8 @@ def _reduced(curves: list[Curve], contacts: list[int], keyed: np.ndarray,
         again = []
         for c in smooth:
             shared = keep[c.channel.data_path]
-            needed = reduce_keys(c.values, tolerance(c, settings), np.array(sorted(shared), dtype=np.int64), keyed)
+            needed = reduce_keys(c.values, tolerance(c, settings), np.array(sorted(shared), dtype=np.int64),
+                                 pools.get(c.channel.data_path))
             if len(needed) > len(shared) and components[c.channel.data_path] > 1:
                 again += [o for o in smooth if o.channel.data_path == c.channel.data_path and o is not c]
             shared.update(needed.tolist())
@@ -218,18 +224,47 @@ def _reduced(curves: list[Curve], contacts: list[int], keyed: np.ndarray,
     return out
 
 
+def _held(ids: np.ndarray, track: list[Segment], weights: Shares, settings: AnimationSettings) -> np.ndarray:
+    """Per frame, the dominant segment; a run of frames showing the same ``ids`` (one per segment) shorter than
+    ``min_hold`` keeps the segment of the frame before (contacts may be shorter)."""
+    dominant = weights.argmax()
+    held = dominant.copy()
+    runs = np.flatnonzero(np.diff(ids[dominant]) != 0) + 1
+    starts, ends = np.concatenate([[0], runs]), np.concatenate([runs, [len(held)]])
+    for start, end in zip(starts[1:], ends[1:], strict=True):
+        if end - start < settings.min_hold and track[dominant[start]].label not in CONTACT:
+            held[start:end] = held[start - 1]
+    return held
+
+
 def _sprite_curve(prop: str, track: list[Segment], poses: list[VisemePose], weights: Shares,
                   frames: np.ndarray, settings: AnimationSettings) -> Curve:
     """2D: the dominant viseme's drawing on each frame, held ``min_hold`` frames (contacts may be shorter)."""
-    dominant = weights.argmax()
-    index = np.array([poses[i].frame for i in dominant], dtype=np.float64)
-    runs = np.flatnonzero(np.diff(index) != 0) + 1
-    starts, ends = np.concatenate([[0], runs]), np.concatenate([runs, [len(index)]])
-    for start, end in zip(starts[1:], ends[1:], strict=True):
-        if end - start < settings.min_hold and track[dominant[start]].label not in CONTACT:
-            index[start:end] = index[start - 1]
+    drawings = np.array([p.frame for p in poses], dtype=np.float64)
     channel = Channel("object", prop, f'["{prop}"]', 0, "Lipsync")
-    return Curve(channel, frames, index, "CONSTANT")
+    return Curve(channel, frames, drawings[_held(drawings, track, weights, settings)], "CONSTANT")
+
+
+def _pose_curves(bank: PoseBank, track: list[Segment], poses: list[VisemePose], weights: Shares, mix: Shares,
+                 times: np.ndarray, frames: np.ndarray, settings: AnimationSettings) -> list[Curve]:
+    """The pose Actions' channels: rest + the mix of each viseme's (pose - rest), a frame range played through
+    over its segment; stepped, the held dominant viseme's pose."""
+    table, counts = bank.table([s.label for s in track])
+    starts, ends = np.array([s.start for s in track]), np.array([s.end for s in track])
+    if settings.stepped:
+        ids: dict[PoseRef | None, int] = {}
+        segment = _held(np.array([ids.setdefault(p.pose, len(ids)) for p in poses]), track, weights, settings)
+        t = times
+    else:
+        segment, t = mix.columns, times[:, None]
+    phase = (t - starts[segment]) / np.maximum(ends[segment] - starts[segment], 1e-9)
+    curves = []
+    for i, (c, rest) in enumerate(zip(bank.channels, bank.rest(), strict=True)):
+        posed = sample_at(table[:, :, i], counts, segment, phase)
+        values = posed if settings.stepped else rest + np.einsum("fk,fk->f", mix.values, posed - rest)
+        channel = Channel(c.owner, c.name, c.data_path, c.index, c.name if c.owner == "armature" else "Lipsync")
+        curves.append(Curve(channel, frames, values, "CONSTANT" if settings.stepped else "BEZIER"))
+    return curves
 
 
 def _bone_curves(binding: RigBinding, poses: list[VisemePose], mix: Shares, opening: np.ndarray,

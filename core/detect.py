@@ -12,7 +12,7 @@ from .presets import Preset, RigBinding, RigInfo, bind
 class Score:
     preset: Preset
     coverage: float
-    """Share of the targets the preset's visemes use that the rig has, in [0, 1]."""
+    """Share of the targets the preset's visemes use (pose Actions included) that the rig has, in [0, 1]."""
     matched: tuple[str, ...]
     """``target → rig name`` for what was found."""
     missing: tuple[str, ...]
@@ -82,6 +82,8 @@ def score(preset: Preset, rig: RigInfo) -> Score:
         found = preset.jaw.names.find(rig.bones)
         # A mesh preset works without its jaw bone (the shapes open the mouth): that is not held against it.
         (matched if found else optional if shapes else missing).append(f"jaw→{found}" if found else "jaw bone")
+    for action in sorted(preset.pose_actions()):
+        (matched if action in rig.actions else missing).append(f"Action {action}")
     if preset.sprite:
         found = preset.sprite in rig.properties
         (matched if found else missing).append(f"sprite→{preset.sprite}" if found else f"property {preset.sprite}")

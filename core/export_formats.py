@@ -83,6 +83,12 @@ def _moho(timed: Timed) -> str:
     return moho_dat(timed.alignment, timed.fps, timed.mouth_names, timed.extended_shapes)
 
 
+def _pgo(timed: Timed) -> str:
+    from .papagayo import papagayo_pgo
+
+    return papagayo_pgo(timed.alignment, timed.fps, timed.sound_file)
+
+
 def _csv(timed: Timed) -> str:
     from .exports import curves_csv
 
@@ -101,6 +107,7 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat(name="rhubarb-xml", extension=".xml", write=_rhubarb_xml),
     ExportFormat(name="rhubarb-json", extension=".rhubarb.json", write=_rhubarb_json),
     ExportFormat(name="moho", extension=".dat", write=_moho),
+    ExportFormat(name="pgo", extension=".pgo", write=_pgo),
     ExportFormat(name="csv", extension=".csv", write=_csv, needs_preset=True),
     ExportFormat(name="arkit-json", extension=".arkit.json", write=_arkit_json, needs_preset=True),
 )}

@@ -58,6 +58,14 @@ def output_file(path: str | Path, inputs: Iterable[str | Path] = (), what: str =
     return out
 
 
+def write_whole(out: Path, text: str) -> None:
+    """Write ``out`` whole or not at all (a temporary file, then a rename)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+
+
 def export_paths(audio: Mapping[int, Path], root: Path, out_dir: Path, extension: str,
                  inputs: Iterable[Path] = (), force: bool = False, option: str = "--out-dir") -> dict[int, Path]:
     """One export file per row under ``out_dir``, mirroring each audio's path under ``root`` (audio outside it:

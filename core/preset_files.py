@@ -19,12 +19,13 @@ from .presets import (
     Emotion,
     Jaw,
     Names,
+    PoseRef,
     Preset,
     RigInfo,
     VisemePose,
 )
 from .settings import PRESET_SETTINGS, AnimationSettings
-from .validate import ID, MAX_ANGLE, OFFSET, SETTINGS, Range, check_id
+from .validate import ID, MAX_ANGLE, OFFSET, SETTINGS, START_FRAME, Range, check_id
 from .visemes import VISEMES
 
 
@@ -173,13 +174,21 @@ def rig_problems(preset: Preset, rig: RigInfo, path: Path, rig_name: str) -> lis
             problem(f"bones.{target}", f"bone '{target}'", preset.bones[target], rig.bones)
     if preset.jaw and preset.jaw.has_bone and not preset.jaw.names.find(rig.bones):
         problem("jaw", "the jaw bone", preset.jaw.names, rig.bones)
+    for viseme, pose in preset.visemes.items():
+        action = pose.pose and (pose.pose.action or preset.pose_action)
+        if action and action not in rig.actions:
+            key = f"visemes.{viseme}" if pose.pose.action else "poses.action"
+            close = difflib.get_close_matches(action, sorted(rig.actions), n=3, cutoff=0.5)
+            fix = "name an Action that animates it" + (f" (close: {', '.join(close)})" if close else "")
+            problems.append(Problem(path.name, key, key_line(lines, key),
+                                    f"{viseme}'s pose Action '{action}' does not animate {rig_name}.", fix))
     return problems
 
 
 class _Reader:
     """Validates the parsed TOML table by table, recording problems instead of stopping at the first."""
 
-    TOP = ("preset", "shape_keys", "bones", "jaw", "sprite", "visemes", "emotions", "animation")
+    TOP = ("preset", "shape_keys", "bones", "jaw", "sprite", "poses", "visemes", "emotions", "animation")
 
     def __init__(self, file: str, text: str):
         self.file = file
@@ -276,9 +285,10 @@ class _Reader:
         bones = {t: n for t, spec in self.table(data, "bones").items() if (n := self.names(f"bones.{t}", spec))}
         jaw = self.jaw(data["jaw"], shape_keys) if "jaw" in data else None
         sprite = self.sprite(data["sprite"]) if "sprite" in data else None
+        sheet = self.sheet(self.table(data, "poses"))
         visemes = {}
         for viseme, spec in self.table(data, "visemes").items():
-            pose = self.pose(f"visemes.{viseme}", spec, shape_keys, bones, sprite)
+            pose = self.pose(f"visemes.{viseme}", spec, shape_keys, bones, sprite, sheet)
             if viseme not in VISEMES:
                 self.fail(f"visemes.{viseme}", f"is not a viseme; use one of {', '.join(VISEMES)}.",
                           "rename the table to one of the 15 visemes")
@@ -297,11 +307,11 @@ class _Reader:
             if emotion:
                 emotions[name] = emotion
         animation = self.animation(self.table(data, "animation"))
-        if not (shape_keys or bones or jaw or sprite):
-            self.fail("shape_keys", "the preset drives nothing: no [shape_keys], [bones], [jaw] or [sprite].",
-                      "name the rig's mouth shape keys under [shape_keys]")
+        if not (shape_keys or bones or jaw or sprite or any(p.pose for p in visemes.values())):
+            self.fail("shape_keys", "the preset drives nothing: no [shape_keys], [bones], [jaw], [sprite] or "
+                      "viseme poses.", "name the rig's mouth shape keys under [shape_keys]")
         return Preset(str(meta.get("id", "")), str(meta.get("name", "")), shape_keys, jaw, visemes, bones, sprite,
-                      emotions, animation, priority, str(meta.get("description", "")))
+                      emotions, animation, priority, str(meta.get("description", "")), sheet)
 
     def jaw(self, spec, shape_keys: dict) -> Jaw | None:
         if not isinstance(spec, dict):
@@ -333,11 +343,55 @@ class _Reader:
         self.unknown("sprite", spec, ("property",))
         return spec["property"]
 
-    def pose(self, key: str, spec, shape_keys: dict, bones: dict, sprite: str | None) -> VisemePose | None:
+    def sheet(self, spec: dict) -> str | None:
+        """``[poses] action``: the action sheet, one frame per mouth."""
+        self.unknown("poses", spec, ("action",))
+        action = spec.get("action")
+        if action is not None and not (isinstance(action, str) and action):
+            self.fail("poses.action", "must be the name of an Action (a non-empty string).",
+                      'action = "MouthSheet"')
+            return None
+        return action
+
+    def pose_ref(self, key: str, spec, sheet: str | None) -> PoseRef | None:
+        """A viseme's ``pose = { action = "...", frame = N or [first, last] }``."""
+        if not isinstance(spec, dict):
+            self.fail(key, "must be a table with 'action' and/or 'frame'.", 'pose = { action = "Mouth_MBP" }')
+            return None
+        self.unknown(key, spec, ("action", "frame"))
+        action, frame = spec.get("action"), spec.get("frame")
+        if action is not None and not (isinstance(action, str) and action):
+            self.fail(f"{key}.action", "must be the name of an Action (a non-empty string).")
+            return None
+        if action is None and sheet is None:
+            self.fail(key, "needs 'action', or an action sheet named under [poses].",
+                      'pose = { action = "Mouth_MBP" } or [poses] action = "MouthSheet" with pose = { frame = 1 }')
+            return None
+        if action is None and frame is None:
+            self.fail(key, f"needs 'frame', the frame of the action sheet '{sheet}' (a whole number in "
+                      f"{START_FRAME}).", "pose = { frame = 1 }")
+            return None
+        if frame is None:
+            return PoseRef(action)
+        frames = frame if isinstance(frame, list) else [frame]
+        try:
+            checked = [START_FRAME.check("it", f) for f in frames]
+        except LipsyncError as exc:
+            self.fail(f"{key}.frame", f"must be a frame or [first, last]: {str(exc).removeprefix('it ')}.")
+            return None
+        if len(checked) not in (1, 2) or checked != sorted(set(checked)):
+            self.fail(f"{key}.frame", f"must be a frame or [first, last] with first < last, not {frame!r}.",
+                      "frame = 1 or frame = [1, 6]")
+            return None
+        return PoseRef(action, checked[0], checked[1] if len(checked) == 2 else None)
+
+    def pose(self, key: str, spec, shape_keys: dict, bones: dict, sprite: str | None,
+             sheet: str | None) -> VisemePose | None:
         if not isinstance(spec, dict):
             self.fail(key, "must be a table.", f"{key.rsplit('.', 1)[-1]} = {{ shapes = {{ ... }}, jaw = 0.2 }}")
             return None
-        self.unknown(key, spec, ("shapes", "jaw", "bones", "intensity", "frame"))
+        self.unknown(key, spec, ("shapes", "jaw", "bones", "intensity", "frame", "pose"))
+        ref = self.pose_ref(f"{key}.pose", spec["pose"], sheet) if "pose" in spec else None
         shapes = self.weights(key, spec.get("shapes", {}), shape_keys)
         jaw = self.number(f"{key}.jaw", spec.get("jaw", 0.0), 0.0, 1.0)
         intensity = self.number(f"{key}.intensity", spec.get("intensity", 1.0), 0.0, 2.0)
@@ -358,7 +412,7 @@ class _Reader:
             self.fail(f"{key}.frame", "needs 'frame', the mouth drawing's index (an integer >= 0) for [sprite].",
                       "frame = 0")
             frame = 0
-        return VisemePose(shapes, jaw, offsets, intensity, frame if sprite else None)
+        return VisemePose(shapes, jaw, offsets, intensity, frame if sprite else None, ref)
 
     def emotion(self, key: str, spec, shape_keys: dict) -> Emotion | None:
         if not isinstance(spec, dict):

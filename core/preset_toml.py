@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from .presets import Jaw, Names, Preset, RigBinding
+from .presets import Jaw, Names, PoseRef, Preset, RigBinding
 
 
 def _key(name: str) -> str:
@@ -54,12 +54,15 @@ def preset_toml(preset: Preset, found: RigBinding | None = None) -> str:
         lines += ["", "[jaw]", *_jaw_lines(preset.jaw, found.jaw_bone if found else None)]
     if preset.sprite:
         lines += ["", "[sprite]", f"property = {_value(preset.sprite)}"]
+    if preset.pose_action:
+        lines += ["", "[poses]", f"action = {_value(preset.pose_action)}"]
     if preset.animation:
         lines += ["", "[animation]", *(f"{k} = {_value(v)}" for k, v in preset.animation.items())]
     lines += ["", "[visemes]"]
     for viseme, pose in preset.visemes.items():
         table = {
             "shapes": pose.shapes, "jaw": pose.jaw, "intensity": pose.intensity, "frame": pose.frame,
+            "pose": _pose(pose.pose) if pose.pose else None,
             "bones": {t: _drop_defaults({"location": list(o.location), "rotation": list(o.rotation)},
                                         {"location": [0.0] * 3, "rotation": [0.0] * 3})
                       for t, o in pose.bones.items()},
@@ -85,3 +88,8 @@ def _jaw_lines(jaw: Jaw, bone: str | None) -> list[str]:
     return lines
 
 
+
+
+def _pose(ref: PoseRef) -> dict:
+    frame = ref.first if ref.last is None else [ref.first, ref.last]
+    return {k: v for k, v in (("action", ref.action), ("frame", frame)) if v is not None}

@@ -13,7 +13,7 @@ import numpy as np
 from ..core.audio import resample
 from ..core.cache import file_digest
 from ..core.errors import LipsyncError
-from ..core.phone_classes import CLASSES, SILENCE_CLASS, phone_class, representative_label
+from ..core.phone_classes import CLASSES, CLOSED, FV, INVENTORY, SILENCE_CLASS, phone_class, representative_label
 from ..core.phonemes import is_english
 from ..core.types import SILENCE, Alignment, Audio, Segment, WordPron
 from .features import log_mel
@@ -31,6 +31,13 @@ class DecodeConfig:
     switch_penalty: float = 4.0
     mismatch_logp: float = -2.5
     """Mean log-posterior of the aligned path below which the transcript probably does not match the audio."""
+    recogniser_weight: float = 1000.0
+    """How much the recogniser's own log score counts, added to the network's alignment score, when choosing
+    among a stretch's hypotheses (pocketsphinx's n-best scores differ by hundredths)."""
+    unsure_word: float = 0.5
+    """Recognised words with a lower confidence than this gain the closures and F/V the network is sure of."""
+    sure_lips: float = 0.7
+    """The network is sure of a closure or F/V where it gives that group more than this for two frames."""
 
 
 @functools.cache
@@ -67,13 +74,34 @@ class NetworkTimer:
             choices = [h for h in stretch.hypotheses if h.words]
             if len(choices) > 1:
                 a, b = int(stretch.start / hop), min(len(logp), int(np.ceil(stretch.end / hop)) + 1)
-                piece = logp[a:b]
+                piece, weight = logp[a:b], self.config.recogniser_weight
                 choices.sort(key=lambda h: -path_score(piece, self.decode(piece, (b - a) * hop, h.words, language)
-                                                       .phonemes, hop))
+                                                       .phonemes, hop) - weight * h.score)
             words += choices[0].words if choices else ()
         result = self.decode(logp, audio.duration, words, language)
         result.warnings = [RECOGNISED_MISMATCH if w == MISMATCH else w for w in result.warnings]
+        for word in result.words:
+            if word.confidence is not None and word.confidence < self.config.unsure_word:
+                self._keep_sure_lips(logp, word, result)
         return result
+
+    def _keep_sure_lips(self, logp: np.ndarray, word: Segment, result: Alignment) -> None:
+        """Splice into ``word`` each closure or F/V the network is sure of where no aligned phone has one: a word
+        the recogniser doubts may be the wrong word, but the lips must still close."""
+        hop, n = self.features.frame_seconds, len(logp)
+        first = int(word.start / hop + 0.5)
+        posteriors = np.exp(logp[first: min(n, int(word.end / hop + 0.5))])
+        for classes in LIP_GROUPS:
+            sure = posteriors[:, classes].sum(axis=1) > self.config.sure_lips
+            for a, b in _runs(sure):
+                start, stop = self._frame_time(first + a, n, result.duration), self._frame_time(first + b, n,
+                                                                                                result.duration)
+                if b - a < 2 or any(p.label != SILENCE and phone_class(p.label) in classes
+                                    and p.start < stop and p.end > start for p in result.phonemes):
+                    continue
+                cls = classes[int(np.argmax(posteriors[a:b, classes].mean(axis=0)))]
+                label = representative_label(cls, is_english(result.language))
+                result.phonemes = _splice(result.phonemes, Segment(label, start, stop), result.duration)
 
     def decode(self, logp: np.ndarray, duration: float, words: Sequence[WordPron] | None, language: str) -> Alignment:
         """Forced alignment of ``words`` (or recognition when None) over the network's log-posteriors."""
@@ -213,6 +241,23 @@ def path_score(logp: np.ndarray, phonemes: Sequence[Segment], hop: float) -> flo
         first, end = int(p.start / hop + 0.5), int(p.end / hop + 0.5)
         total += float(logp[first:end, SILENCE_CLASS if p.label == SILENCE else phone_class(p.label)].sum())
     return total
+
+
+LIP_GROUPS = tuple([k for k, c in enumerate(INVENTORY) if c.mouth == mouth] for mouth in (CLOSED, FV))
+"""The network's classes of each lip-critical shape."""
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """``(first, end)`` of each run of True."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _splice(segments: list[Segment], inner: Segment, duration: float) -> list[Segment]:
+    """``segments`` with the time of ``inner`` given to it (a phone it falls inside is cut in two)."""
+    before = [Segment(s.label, s.start, min(s.end, inner.start)) for s in segments if s.start < inner.start]
+    after = [Segment(s.label, max(s.start, inner.end), s.end) for s in segments if s.end > inner.end]
+    return _close_gaps([*before, inner, *after], duration)
 
 
 def _close_gaps(segments: list[Segment], duration: float) -> list[Segment]:

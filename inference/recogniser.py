@@ -83,8 +83,8 @@ class PocketsphinxSettings:
 
     lw: float = 6.5
     """Language model weight."""
-    wip: float = 0.65
-    """Word insertion penalty."""
+    wip: float = 0.05
+    """Word insertion penalty (pocketsphinx's default 0.65): lower finds more of the short words."""
     beam: float = 1e-48
     wbeam: float = 7e-29
     pbeam: float = 1e-48
@@ -96,7 +96,8 @@ class PocketsphinxSettings:
     """The second, flat-lexicon search pass: 1.8x slower and no more accurate on the tuning data."""
     alternatives: int = 1
     """Distinct hypotheses per stretch (its best path, then n-best entries) that the timing network chooses among
-    by how well it can align them. 5 did not help on the tuning data (docs/recognition.md), so 1."""
+    by how well it can align them and their own score. 5 helped by less than the tuning data can tell, for 1.4x
+    the recognition time (docs/recognition.md), so 1."""
     max_span: float = 12.0
     """Seconds; longer stretches of speech are cut at their quietest point and decoded apart."""
 
@@ -133,19 +134,20 @@ def decode_span(settings: PocketsphinxSettings, samples: np.ndarray, start: floa
         return Stretch(start, end, ())
     best = [(_VARIANT.sub("", seg.word), _phones(decoder, seg.word), float(np.clip(seg.prob, 0.0, 1.0)))
             for seg in decoder.seg() if not _FILLER.match(seg.word)]
-    hypotheses = [Hypothesis(tuple(WordPron(w, p, c) for w, p, c in best), _log(decoder.hyp().score))]
-    seen = {tuple(w for w, _, _ in best)}
+    first = tuple(w for w, _, _ in best)
+    scores: dict[tuple[str, ...], float] = {}  # distinct word sequences of the n-best list, best first
     entries = itertools.islice(decoder.nbest(), 10 * settings.alternatives) if settings.alternatives > 1 else ()
     for entry in entries:  # the n-best search runs only when alternatives are wanted
-        if len(hypotheses) >= settings.alternatives or entry is None:
+        if entry is None or len(scores.keys() - {first}) >= settings.alternatives - 1:
             break
-        words = tuple(_VARIANT.sub("", w) for w in entry.hypstr.split() if not _FILLER.match(w))
-        if words in seen:
-            continue
-        seen.add(words)
-        hypotheses.append(Hypothesis(tuple(WordPron(w, _phones(decoder, w), c)
-                                           for w, c in zip(words, _agreeing(words, best), strict=True)),
-                                     _log(entry.score)))
+        scores.setdefault(tuple(_VARIANT.sub("", w) for w in entry.hypstr.split() if not _FILLER.match(w)),
+                          _log(entry.score))
+    # the best path's score is its n-best entry's where it has one, so that all are on one scale
+    hypotheses = [Hypothesis(tuple(WordPron(w, p, c) for w, p, c in best),
+                             scores.get(first, _log(decoder.hyp().score)))]
+    hypotheses += [Hypothesis(tuple(WordPron(w, _phones(decoder, w), c)
+                                    for w, c in zip(words, _agreeing(words, best), strict=True)), score)
+                   for words, score in scores.items() if words != first]
     return Stretch(start, end, tuple(h for h in hypotheses if h.words) or (Hypothesis((), 0.0),))
 
 

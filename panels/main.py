@@ -54,6 +54,9 @@ class LIPSYNC_PT_main(_Tab, bpy.types.Panel):
             if settings.use_timing or prop not in TIMING:
                 setattr(op, prop, getattr(settings, prop))
         row.operator("lipsync.rebake", icon="FILE_REFRESH")
+        row = layout.row(align=True)
+        row.operator("lipsync.import_timing", icon="IMPORT")
+        row.operator("lipsync.export_timing", icon="EXPORT")
         if settings.last_result:
             _lines(layout, settings.last_result, "ERROR" if settings.last_result.startswith("Error") else "INFO")
 

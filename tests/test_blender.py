@@ -108,3 +108,12 @@ def test_audio_only_is_a_choice_and_a_txt_beside_the_audio_is_found(rig):
     assert "words (audio only: pocketsphinx" in bpy.context.scene.lipsync.last_result
     assert generate(transcript="") == {"FINISHED"}
     assert "24 words, " in bpy.context.scene.lipsync.last_result, "demo/dialogue.txt lies beside the audio"
+
+
+def test_panel_bounds_are_the_validated_ranges():
+    from lipsync_ai.core.validate import SETTINGS
+
+    props = bpy.context.scene.lipsync.bl_rna.properties
+    for name, allowed in SETTINGS.items():
+        if name in props:
+            assert (props[name].hard_min, props[name].hard_max) == pytest.approx((allowed.low, allowed.high)), name

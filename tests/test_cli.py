@@ -81,7 +81,8 @@ def test_align_bad_input_is_one_line_and_exit_2(tmp_path, write_wav, case, messa
 
 
 @pytest.mark.parametrize(("fmt", "first_line"), [("rhubarb-tsv", "0.00\tX"), ("moho", "MohoSwitch1"),
-                                                 ("rhubarb-xml", '<?xml version="1.0" encoding="utf-8"?>')])
+                                                 ("rhubarb-xml", '<?xml version="1.0" encoding="utf-8"?>'),
+                                                 ("pgo", "lipsync version 1")])
 def test_align_exports_other_tools_formats(tmp_path, fmt, first_line):
     out = tmp_path / "cues.txt"
     done = run_lipsync("align", DEMO_AUDIO, "--transcript", DEMO_TEXT, "--format", fmt, "--fps", "30", "--out", out)

@@ -115,3 +115,39 @@ def test_the_timer_and_its_settings_are_part_of_the_cache_key(tmp_path):
     assert again.cached and again.alignment.words == []
     timed = run_line(job, cache)
     assert not timed.cached and len(timed.alignment.words) == 24
+
+
+def recognised(text: str, confidence: float, score: float = 0.0):
+    from dataclasses import replace
+
+    from lipsync_ai.inference.recogniser import Hypothesis
+
+    return Hypothesis(tuple(replace(w, confidence=confidence) for w in words(text)), score)
+
+
+def test_words_the_recogniser_doubts_gain_the_closures_the_network_is_sure_of(timer, clip):
+    """Wrong words without a closure over "Bob moved": unsure, the lips still close; sure, the words stand."""
+    from lipsync_ai.inference.recogniser import Stretch
+
+    tracks = {}
+    for confidence in (0.0, 1.0):
+        stretch = Stretch(0.0, clip.duration, (recognised("see the tea is here", confidence),))
+        result = timer.align_recognised(clip, [stretch], "en-us")
+        assert_complete(result, clip.duration)
+        assert [w.label for w in result.words] == ["see", "the", "tea", "is", "here"]
+        tracks[confidence] = [s.label for s in result.phonemes if s.label != SILENCE]
+    assert not {"B", "M", "P"} & set(tracks[1.0])
+    assert {"B", "M", "P"} & set(tracks[0.0])
+
+
+def test_the_recognisers_score_and_the_networks_fit_choose_a_hypothesis_together(clip):
+    """The network's fit alone picks the right words; a much better recogniser score outweighs it."""
+    from lipsync_ai.inference.network_timer import DecodeConfig
+    from lipsync_ai.inference.recogniser import Stretch
+
+    stretch = Stretch(0.0, clip.duration, (recognised("see the tea is here", 1.0, score=0.0),
+                                           recognised("Bob moved five heavy boxes", 1.0, score=-10.0)))
+    chosen = {weight: [w.label for w in NetworkTimer(config=DecodeConfig(recogniser_weight=weight))
+                       .align_recognised(clip, [stretch], "en-us").words] for weight in (0.0, 1000.0)}
+    assert chosen[0.0] == ["Bob", "moved", "five", "heavy", "boxes"]
+    assert chosen[1000.0] == ["see", "the", "tea", "is", "here"]

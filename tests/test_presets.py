@@ -10,9 +10,10 @@ from lipsync_ai.core.preset_files import (
     rig_problems,
 )
 from lipsync_ai.core.preset_toml import preset_toml
-from lipsync_ai.core.presets import PRESET_DIR, Names, RigInfo, bind
+from lipsync_ai.core.presets import PRESET_DIR, Names, PoseRef, RigInfo, bind
 
-EXPECTED = {"arkit", "cc4", "mpfb", "rhubarb", "rhubarb_2d", "rigify", "visemes15", "vroid"}
+EXPECTED = {"action_sheet_2d", "arkit", "cc4", "mpfb", "pose_actions", "rhubarb", "rhubarb_2d", "rigify", "visemes15",
+            "vroid"}
 
 
 @pytest.mark.parametrize("preset_id", available_presets())
@@ -120,3 +121,47 @@ def test_invalid_preset_names_file_and_key(tmp_path, text, where):
     with pytest.raises(LipsyncError, match=where) as info:
         parse_preset(path)
     assert "broken.toml" in str(info.value)
+
+
+def posed(sheet: str) -> str:
+    """A pose preset (the Action sheet ``sheet``, a TOML table, or none) lacking only PP."""
+    return f'[preset]\nid="p"\nname="P"\n{sheet}[visemes]\n' + "".join(
+        f'{v} = {{ pose = {{ action = "A", frame = 1 }} }}\n' for v in ("sil", "FF", "TH", "DD", "kk", "CH", "SS",
+                                                                          "nn", "RR", "aa", "E", "I", "O", "U"))
+
+
+@pytest.mark.parametrize(("sheet", "pp", "where"), [
+    ("", "PP = { pose = { action = \"A\", frame = [6, 2] } }", r"\[visemes.PP.pose.frame\] must be a frame or "
+                                                            r"\[first, last\] with first < last, not \[6, 2\]"),
+    ("", "PP = { pose = { action = \"A\", frame = 2000000 } }", r"visemes.PP.pose.frame.*-1048574..1048574"),
+    ("", "PP = { pose = { action = \"A\", frame = [1, 2, 3] } }", r"visemes.PP.pose.frame"),
+    ("", "PP = { pose = { action = 3 } }", r"visemes.PP.pose.action\] must be the name of an Action"),
+    ("", "PP = { pose = { frame = 2 } }", r"needs 'action', or an action sheet named under \[poses\]"),
+    ('[poses]\naction = "Sheet"\n', "PP = { pose = {} }", r"needs 'frame', the frame of the action sheet 'Sheet'"),
+    ("", "PP = { pose = { action = \"A\", frames = 2 } }", r"did you mean 'frame'"),
+    ("", "PP = { pose = \"A\" }", r"\[visemes.PP.pose\] must be a table"),
+])
+def test_pose_mappings_are_checked_with_their_line_and_range(tmp_path, sheet, pp, where):
+    path = tmp_path / "p.toml"
+    path.write_text(posed(sheet) + pp + "\n")
+    with pytest.raises(LipsyncError, match=where) as info:
+        parse_preset(path)
+    assert f"p.toml:{len(posed(sheet).splitlines()) + 1}:" in str(info.value), "the PP line"
+
+
+def test_a_pose_maps_a_frame_a_range_or_a_frame_of_the_action_sheet(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text(posed('[poses]\naction = "Sheet"\n').replace('action = "A", frame = 1', "frame = 3")
+                    + 'PP = { pose = { action = "MBP", frame = [1, 6] } }\n')
+    preset = parse_preset(path)
+    assert preset.visemes["PP"].pose == PoseRef("MBP", 1, 6) and preset.visemes["aa"].pose == PoseRef(None, 3)
+    assert preset.pose_actions() == {"MBP", "Sheet"}
+    rig = RigInfo(frozenset(), {}, actions=frozenset({"Sheet"}))
+    assert bind(preset, rig).missing == ("Action MBP",)
+    problems = rig_problems(preset, rig, path, "Rig")
+    assert [(p.key, p.line) for p in problems] == [("visemes.PP", len(path.read_text().splitlines()))]
+    with pytest.raises(LipsyncError, match="pose Actions such as MBP, Sheet"):
+        bind(preset, RigInfo(frozenset(), {}))
+    path.write_text(posed('[poses]\naction = ""\n') + 'PP = { pose = { action = "A" } }\n')
+    with pytest.raises(LipsyncError, match=r"p.toml:5: \[poses.action\] must be the name of an Action"):
+        parse_preset(path)

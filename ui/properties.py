@@ -4,6 +4,7 @@ import bpy
 
 from ..core.languages import LANGUAGES
 from ..core.settings import AnimationSettings
+from ..core.validate import SETTINGS
 
 EMOTION_ITEMS = [
     ("none", "None", "Visemes only"),
@@ -14,6 +15,13 @@ EMOTION_ITEMS = [
     ("surprised", "Surprised", "Brows up, eyes wide"),
 ]
 _DEFAULT = AnimationSettings()
+
+
+def _bounds(name: str) -> dict:
+    """A setting's panel bounds, from the one table the CLI, manifests and presets are checked against."""
+    allowed = SETTINGS[name]
+    return {"min": int(allowed.low), "max": int(allowed.high)} if allowed.whole else {
+        "min": allowed.low, "max": allowed.high}
 
 
 SUGGESTIONS = bpy.app.version >= (4, 5, 0)
@@ -104,30 +112,31 @@ class GenerateProps:
     )
     nla: bpy.props.BoolProperty(name="As NLA Strip", default=False,
                                 description="Place the clip as an NLA strip at the start frame")
-    intensity: bpy.props.FloatProperty(name="Intensity", default=1.0, min=0.0, max=2.0,
+    intensity: bpy.props.FloatProperty(name="Intensity", default=1.0, **_bounds("intensity"),
                                        description="Scales the mouth shapes (closures always close)")
     emotion: bpy.props.EnumProperty(name="Emotion", items=EMOTION_ITEMS, default="none",
                                     description="An emotion layered over the mouth shapes")
     emotion_intensity: bpy.props.StringProperty(
         name="Emotion Intensity", default="1.0",
         description="A number, loudness, pitch, or points seconds:value,... (e.g. 0:0,2:1)")
-    min_hold: bpy.props.IntProperty(name="Min Hold", default=_DEFAULT.min_hold, min=1, max=12,
-                                    description="Frames a viseme is held at least; shorter ones are dropped")
-    blend_time: bpy.props.FloatProperty(name="Blend", default=_DEFAULT.blend_time, min=0.005, max=0.5,
+    min_hold: bpy.props.IntProperty(name="Min Hold", default=_DEFAULT.min_hold, **_bounds("min_hold"),
+                                    description="Frames a viseme is held at least; shorter ones merge into a neighbour")
+    blend_time: bpy.props.FloatProperty(name="Blend", default=_DEFAULT.blend_time, **_bounds("blend_time"),
                                         subtype="TIME_ABSOLUTE", unit="TIME_ABSOLUTE",
                                         description="Seconds a viseme takes to fade into the next")
-    anticipation: bpy.props.FloatProperty(name="Anticipation", default=_DEFAULT.anticipation, min=0.005, max=0.5,
+    anticipation: bpy.props.FloatProperty(name="Anticipation", default=_DEFAULT.anticipation, **_bounds("anticipation"),
                                           subtype="TIME_ABSOLUTE", unit="TIME_ABSOLUTE",
                                           description="Seconds the lips start forming a viseme before its sound")
-    max_rate: bpy.props.FloatProperty(name="Max Rate", default=_DEFAULT.max_rate, min=2.0, max=60.0,
+    max_rate: bpy.props.FloatProperty(name="Max Rate", default=_DEFAULT.max_rate, **_bounds("max_rate"),
                                       description="Visemes per second the mouth can articulate")
-    jaw_balance: bpy.props.FloatProperty(name="Jaw from Loudness", default=_DEFAULT.jaw_balance, min=0.0, max=1.0,
-                                         subtype="FACTOR", description="How much the audio's loudness drives the jaw")
+    jaw_balance: bpy.props.FloatProperty(name="Jaw from Loudness", default=_DEFAULT.jaw_balance,
+                                         **_bounds("jaw_balance"), subtype="FACTOR",
+                                         description="How much the audio's loudness drives the jaw")
     stepped: bpy.props.BoolProperty(name="Stepped", default=_DEFAULT.stepped,
                                     description="Constant interpolation (2D, anime style)")
     reduce_keys: bpy.props.BoolProperty(name="Reduce Keys", default=_DEFAULT.reduce_keys,
                                         description="Key only where the pose changes (contacts are always kept)")
-    key_tolerance: bpy.props.FloatProperty(name="Tolerance", default=_DEFAULT.key_tolerance, min=0.0, max=0.2,
+    key_tolerance: bpy.props.FloatProperty(name="Tolerance", default=_DEFAULT.key_tolerance, **_bounds("key_tolerance"),
                                            description="Largest error the reduced keys may leave (in shape-key "
                                                        "weight; for bones, a share of the curve's range)")
 
