@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import bpy
@@ -21,6 +21,7 @@ from .generate import Request, line_job
 from .markers import place_markers
 from .rig import Character, find_character
 from .sources import add_sound_strip
+from .timing import store_timing
 from .writer import INPUTS, TAG, write_plan
 
 
@@ -49,6 +50,7 @@ class _Todo:
     line: Line
     character: Character
     job: LineJob
+    request: Request
     inputs: str
 
 
@@ -98,7 +100,7 @@ class BatchRun:
         request = Request(audio_path=str(line.audio), transcript=words.text, language=line.language,
                           preset=line.preset, start_frame=start, nla=self.options.nla, intensity=line.intensity,
                           emotion=line.emotion, emotion_intensity=line.emotion_intensity, device=self.options.device,
-                          asr_model=self.options.asr_model)
+                          asr_model=self.options.asr_model, markers=self.options.markers, clip=line.action)
         job, _ = line_job(character, scene, request)
         existing = bpy.data.actions.get(line.action)
         if existing is not None and TAG not in existing:
@@ -108,7 +110,7 @@ class BatchRun:
         if existing is not None and existing.get(INPUTS) == inputs and existing.users:
             self.outcomes.append(Outcome(line, "unchanged", existing.name))
         else:
-            self.todo.append(_Todo(line=line, character=character, job=job, inputs=inputs))
+            self.todo.append(_Todo(line=line, character=character, job=job, request=request, inputs=inputs))
 
     def start(self) -> None:
         self._batch = LineBatch({item.line: item.job for item in self.todo}, self.options.jobs, self.options.cache)
@@ -165,6 +167,7 @@ class BatchRun:
                 outcomes[item.line.row].status, outcomes[item.line.row].detail = "failed", str(exc)
                 continue
             action[INPUTS] = item.inputs
+            store_timing(action, result.alignment, asdict(item.request))
             self._place(item, result)
         return sorted(self.outcomes, key=lambda o: o.line.row)
 

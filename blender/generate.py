@@ -55,6 +55,8 @@ class Request:
     """Where the timing network runs: ``cpu`` or ``cuda``."""
     asr_model: str = ""
     """A Vosk model folder that recognises the words in audio-only mode ("": pocketsphinx for English)."""
+    clip: str = ""
+    """The clip's name (its Action's); "": the audio file's name without its extension."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,7 +126,7 @@ def apply(prepared: Prepared, result: LineResult, scene: bpy.types.Scene) -> Res
     """Write the timed line's keys (main thread) and say what was done."""
     job, request, detection = prepared.job, prepared.request, prepared.detection
     alignment, plan, binding = result.alignment, result.plan, job.binding
-    clip = job.audio_path.stem
+    clip = request.clip or job.audio_path.stem
     action, notes = write_plan(plan, prepared.character, clip, "nla" if request.nla else "active")
     store_timing(action, alignment, asdict(request))
     if request.markers != "NONE" or MARKERS_KEY in scene:

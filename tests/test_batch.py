@@ -183,3 +183,24 @@ def test_the_operator_runs_a_manifest_blocking_under_background(project, tmp_pat
     assert set(clips()) == {"Op A", "Op B"}
     assert all(a.use_fake_user for a in bpy.data.actions if TAG in a), "without NLA they are kept for the animator"
     assert bpy.context.scene.lipsync.last_result.startswith("Batch: 2 Actions written, 0 unchanged, 0 failed")
+
+
+def test_a_batch_line_stores_its_timing_and_rebakes_under_its_own_name(project, tmp_path, addon):
+    from lipsync_ai.blender.timing import TIMING
+
+    bpy.ops.wm.open_mainfile(filepath=str(project / "two.blend"))
+    manifest = tmp_path / "one_line.csv"
+    manifest.write_text(f"audio,object,action\n{project / 'line0.wav'},Robot,Take 7\n", encoding="utf-8")
+    assert bpy.ops.lipsync.batch(filepath=str(manifest), jobs=1) == {"FINISHED"}
+    (action,) = [a for a in bpy.data.actions if TAG in a]
+    assert json.loads(action[TIMING])["phonemes"], "the line's timing is stored with its Action"
+    robot = bpy.data.objects["Robot"]
+    keys = {fc.data_path: [tuple(k.co) for k in fc.keyframe_points] for fc in action_fcurves(action)}
+    robot.data.shape_keys.animation_data_create().action = action
+    if hasattr(action, "slots"):  # Blender 4.4+: the Action's slot for the shape keys
+        robot.data.shape_keys.animation_data.action_slot = action.slots[0]
+    bpy.context.view_layer.objects.active = robot
+    assert bpy.ops.lipsync.rebake() == {"FINISHED"}
+    (rebaked,) = [a for a in bpy.data.actions if TAG in a]
+    assert rebaked[TAG] == "Take 7"
+    assert {fc.data_path: [tuple(k.co) for k in fc.keyframe_points] for fc in action_fcurves(rebaked)} == keys
