@@ -135,8 +135,12 @@ def plan_keyframes(track: list[Segment], duration: float, binding: RigBinding, s
     if not settings.stepped:  # drawn through the poses, as an animator keys them: the in-betweens are Blender's
         curves = _unit_quaternions([_through(c, keyed) for c in curves])
     pools = {c.channel.data_path: keyed for c in curves}
-    if binding.poses:  # a pose Action's frame range plays through its viseme: keyed wherever it needs
-        curves += _pose_curves(binding.poses, track, poses, weights, mix, times, frames, settings)
+    if binding.poses:
+        posed = _pose_curves(binding.poses, track, poses, weights, mix, times, frames, settings)
+        if not settings.stepped and binding.poses.held():  # drawn through the poses like the other targets
+            posed = _unit_quaternions([_through(c, keyed) for c in posed])
+            pools |= {c.channel.data_path: keyed for c in posed}
+        curves += posed  # a frame range plays through its viseme: keyed wherever it needs
     dense = sum(len(c.frames) for c in curves)
     curves = _reduced(curves, contacts, pools, settings)
     return KeyframePlan(curves, int(frames[0]), int(frames[-1]), tuple(int(frames[f]) for f in contacts),
@@ -183,7 +187,7 @@ def _unit_quaternions(curves: list[Curve]) -> list[Curve]:
         if c.channel.data_path.endswith("rotation_quaternion"):
             quats.setdefault(c.channel.data_path, []).append(i)
     curves = list(curves)
-    for members in quats.values():
+    for members in (m for m in quats.values() if len(m) == 4):  # a lone component (w only) is no rotation
         norm = np.sqrt(sum(curves[i].values ** 2 for i in members))
         for i in members:
             curves[i] = replace(curves[i], values=curves[i].values / np.maximum(norm, 1e-12))
@@ -259,11 +263,12 @@ def _pose_curves(bank: PoseBank, track: list[Segment], poses: list[VisemePose], 
         segment, t = mix.columns, times[:, None]
     phase = (t - starts[segment]) / np.maximum(ends[segment] - starts[segment], 1e-9)
     curves = []
-    for i, (c, rest) in enumerate(zip(bank.channels, bank.rest(), strict=True)):
+    for i, (c, rest, span) in enumerate(zip(bank.channels, bank.rest(), bank.spans(), strict=True)):
         posed = sample_at(table[:, :, i], counts, segment, phase)
         values = posed if settings.stepped else rest + np.einsum("fk,fk->f", mix.values, posed - rest)
         channel = Channel(c.owner, c.name, c.data_path, c.index, c.name if c.owner == "armature" else "Lipsync")
-        curves.append(Curve(channel, frames, values, "CONSTANT" if settings.stepped else "BEZIER"))
+        curves.append(Curve(channel, frames, values, "CONSTANT" if settings.stepped else "BEZIER",
+                            scale=float(span) or None))
     return curves
 
 

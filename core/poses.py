@@ -62,6 +62,20 @@ class PoseBank:
             rest = np.where(np.isnan(first), rest, first)
         return rest
 
+    def held(self) -> bool:
+        """Every pose is a single frame (none plays through a range)."""
+        return all(len(s) == 1 for s in self.samples.values())
+
+    def spans(self) -> np.ndarray:
+        """``(channels,)`` each channel's full range over the rest and every pose (its key tolerance's scale, as a
+        shape key's is 0 to 1); a quaternion's components share the widest."""
+        rows = np.vstack([self.rest()[None, :], *self.samples.values()])
+        spans = np.nanmax(rows, axis=0) - np.nanmin(rows, axis=0)
+        for path in {c.data_path for c in self.channels if c.data_path.endswith("rotation_quaternion")}:
+            members = [i for i, c in enumerate(self.channels) if c.data_path == path]
+            spans[members] = spans[members].max()
+        return spans
+
     def table(self, visemes: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """For segments labelled ``visemes``: ``(segments, longest, channels)`` samples padded with each one's last
         row (rest where a viseme has no pose or does not key a channel), and ``(segments,)`` sample counts."""

@@ -35,7 +35,7 @@ def bank(aa_jaw=(0.9,)):
 def plan(poses, **settings):
     preset = load_preset("pose_actions")
     binding = replace(bind(preset, RigInfo(frozenset(), {}, actions=frozenset(preset.pose_actions()))), poses=poses)
-    return plan_keyframes(TRACK, 1.2, binding, AnimationSettings(fps=FPS, reduce_keys=False, **settings))
+    return plan_keyframes(TRACK, 1.2, binding, AnimationSettings(**({"fps": FPS, "reduce_keys": False} | settings)))
 
 
 def values(result, channel):
@@ -91,3 +91,19 @@ def test_pose_presets_are_detected_only_where_their_actions_animate_the_rig():
     assert found.best.preset.id == "pose_actions" and "Action Mouth_MBP" in found.explain()
     nothing = detect([load_preset("pose_actions"), load_preset("action_sheet_2d")], RigInfo(frozenset(), bones))
     assert nothing.best is None
+
+
+def test_single_frame_poses_are_keyed_on_the_pose_frames_and_ranges_anywhere():
+    from lipsync_ai.core.animation import frame_times
+    from lipsync_ai.core.coarticulation import dominance_weights, enforce_contacts, pose_frames, simplify_track
+
+    settings = AnimationSettings(fps=FPS)
+    _, times = frame_times(1.2, settings)
+    planned = simplify_track(TRACK, settings)
+    weights, contacts = enforce_contacts(dominance_weights(planned, times, settings), planned, times)
+    poses = set((pose_frames(weights, planned, times, contacts) + settings.start_frame).tolist())
+    held = plan(bank(), reduce_keys=True)
+    assert all(set(c.frames.tolist()) <= poses for c in held.curves)
+    ranged = plan(bank(aa_jaw=tuple(np.linspace(0.9, 1.0, 8))), reduce_keys=True)
+    jaw = next(c for c in ranged.curves if c.channel.data_path == JAW.data_path)
+    assert not set(jaw.frames.tolist()) <= poses, "a frame range plays between the pose frames"
