@@ -219,7 +219,7 @@ class PocketsphinxRecogniser:
             finally:
                 if not finished:  # cancelled or failed: the other stretches are not wanted
                     executor.terminate()
-                executor.shutdown(wait=True, cancel_futures=True)
+                executor.shutdown(wait=not finished, cancel_futures=True)  # done: they exit as the network runs
 
         return results()
 

@@ -2,6 +2,7 @@
 network times them; without a recogniser the network's phone loop runs. Bad recogniser input is one line."""
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +69,27 @@ def test_decoding_the_pieces_in_worker_processes_finds_the_same_words(demo):
     assert best(shared) == best(alone) and len(alone) >= 3
     assert all(a.end <= b.start for a, b in zip(alone, alone[1:], strict=False))
     assert all(1 <= len(s.hypotheses) <= 5 and s.hypotheses[0].words for s in alone)
+
+
+def test_the_recognition_workers_all_end_once_the_stretches_are_decoded(demo, monkeypatch):
+    from lipsync_ai.inference import spawn
+
+    workers = {}
+
+    class Watched(spawn.SpawnedExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            future = super().submit(fn, *args, **kwargs)
+            workers.update(self.processes())
+            return future
+
+    monkeypatch.setattr(spawn, "SpawnedExecutor", Watched)
+    stretches = PocketsphinxRecogniser(PocketsphinxSettings(max_span=3.0), jobs=2).recognise(demo)
+    assert len(stretches) >= 3 and len(workers) == 2
+    for _ in range(600):  # the pool's own thread reaps them (joining them here too would race it)
+        if not any(Path(f"/proc/{pid}").exists() for pid in workers):
+            break
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
 
 
 def test_progress_rises_to_one(demo):
