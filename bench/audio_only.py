@@ -65,9 +65,13 @@ def rhubarb(path: str | None) -> Path:
 CACHED_BYTECODE = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 """The environment of the cold runs: bytecode is cached, as an installed package has it."""
 
-WORKER_START = ("from lipsync_ai.inference.recogniser import PocketsphinxSettings, _decoder; "
+WORKER_START = ("import os; os.environ['OMP_NUM_THREADS'] = os.environ['OPENBLAS_NUM_THREADS'] = '1'; "
+                "from lipsync_ai.inference.recogniser import PocketsphinxSettings, _decoder; "
                 "_decoder(PocketsphinxSettings())")
 """What a recognition worker does before its first stretch: the interpreter, the imports, the decoder's model."""
+
+WORKER = "start-up of one recognition worker (imports, model)"
+RECOGNISE = "recognise (in default_jobs() workers, their start-up too)"
 
 
 def _cpu(who: int) -> float:
@@ -111,11 +115,11 @@ def stages(clip: Path) -> dict[str, tuple[float, float]]:
     from lipsync_ai.inference.recogniser import PocketsphinxRecogniser
 
     times = {"start-up: lipsync --help": timed([str(LIPSYNC), "--help"]),
-             "start-up of one recognition worker (imports, model)": timed([sys.executable, "-c", WORKER_START])}
+             WORKER: timed([sys.executable, "-c", WORKER_START])}
     timer, recogniser = default_timer(), PocketsphinxRecogniser(jobs=default_jobs())
     align(load_audio(clip), None, "en-us", timer, recogniser=recogniser)
     audio, *times["load audio"] = measured(load_audio, clip)
-    stretches, *times[f"recognise ({recogniser.jobs} workers)"] = measured(
+    stretches, *times[RECOGNISE] = measured(
         lambda: [pronounced(s, "en-us") for s in recogniser.recognise(audio)])
     _, *times["network posteriors"] = measured(timer.posteriors, audio)
     result, *aligned = measured(timer.align_recognised, audio, stretches, "en-us")
@@ -142,6 +146,8 @@ def compare(data: Path, rhubarb_path: str | None = None, minutes: float = 10.0, 
             with_rhubarb: bool = True) -> None:
     """Print the side-by-side rows (``lipsync align`` the median of ``runs``), the stages and (``minutes`` > 0)
     the peak memory of a long clip."""
+    from lipsync_ai.inference.pool import default_jobs
+
     binary = rhubarb(rhubarb_path) if with_rhubarb else None
     with tempfile.TemporaryDirectory() as tmp:
         clip = Path(tmp, "speech_60.wav")
@@ -161,10 +167,19 @@ def compare(data: Path, rhubarb_path: str | None = None, minutes: float = 10.0, 
                                         str(clip)], warm_up=False)
             print(f"  rhubarb 1.13   {theirs:6.2f} s wall  {theirs_cpu:6.2f} s CPU  (RTF {theirs / seconds:.3f})")
             print(f"  lipsync is {theirs / ours:.1f}x faster than Rhubarb (wall), {theirs_cpu / ours_cpu:.1f}x (CPU)")
-        print(f"{'stage':52} {'wall s':>7} {'CPU s':>7}")
-        for name, (wall, cpu) in stages(clip).items():
-            print(f"  {name:50} {wall:7.2f} {cpu:7.2f}")
-        print(f"load average now {os.getloadavg()[0]:.1f}")
+        print(f"{'stage':60} {'wall s':>7} {'CPU s':>7}")
+        times = stages(clip)
+        for name, (wall, cpu) in times.items():
+            print(f"  {name:58} {wall:7.2f} {cpu:7.2f}")
+        workers = default_jobs()
+        recognise = times[RECOGNISE][1]
+        search = recognise - workers * times[WORKER][1]
+        serial = sum(times[k][1] for k in ("start-up: lipsync --help", "load audio", "network posteriors",
+                                          "choose + forced alignment", "RESULT.json"))
+        print(f"  of the recognition's CPU, pocketsphinx's search (and its hypotheses) about {search:.2f} s")
+        print(f"on {workers} idle cores lipsync align would take about {serial + recognise / workers:.2f} s (the "
+              f"serial stages' CPU + the recognition's shared by its workers; load average now "
+              f"{os.getloadavg()[0]:.1f})")
         if minutes:
             long_clip = Path(tmp, "speech_long.wav")
             soundfile.write(long_clip, np.tile(samples, int(np.ceil(minutes * 60 / seconds))), 16000)
