@@ -177,9 +177,9 @@ def compare(data: Path, rhubarb_path: str | None = None, minutes: float = 10.0, 
         serial = sum(times[k][1] for k in ("start-up: lipsync --help", "load audio", "network posteriors",
                                           "choose + forced alignment", "RESULT.json"))
         print(f"  of the recognition's CPU, pocketsphinx's search (and its hypotheses) about {search:.2f} s")
-        print(f"on {workers} idle cores lipsync align would take about {serial + recognise / workers:.2f} s (the "
-              f"serial stages' CPU + the recognition's shared by its workers; load average now "
-              f"{os.getloadavg()[0]:.1f})")
+        print(f"on {workers} idle cores lipsync align would take at most about {serial + recognise / workers:.2f} s "
+              f"(the serial stages' CPU + the recognition's shared by its workers; CPU seconds grow with the load, "
+              f"load average now {os.getloadavg()[0]:.1f})")
         if minutes:
             long_clip = Path(tmp, "speech_long.wav")
             soundfile.write(long_clip, np.tile(samples, int(np.ceil(minutes * 60 / seconds))), 16000)
