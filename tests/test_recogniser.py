@@ -85,12 +85,39 @@ def test_the_recognition_workers_all_end_once_the_stretches_are_decoded(demo, mo
     monkeypatch.setattr(spawn, "SpawnedExecutor", Watched)
     stretches = PocketsphinxRecogniser(PocketsphinxSettings(max_span=3.0), jobs=2).recognise(demo)
     assert len(stretches) >= 3 and len(workers) == 2
-    for _ in range(600):  # the pool's own thread reaps them (joining them here too would race it)
-        if not any(Path(f"/proc/{pid}").exists() for pid in workers):
-            break
-        time.sleep(0.1)
-    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    assert _all_end(workers)
 
+
+def _all_end(pids) -> bool:
+    """Whether processes ``pids`` end and are reaped within a minute (by their pool's own thread: joining them
+    here too would race it)."""
+    for _ in range(600):
+        if not any(Path(f"/proc/{pid}").exists() for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_workers_started_early_decode_the_next_clip_alike(demo):
+    from lipsync_ai.inference.spawn import start_early, take_early
+
+    def words(stretches):
+        return [(s.start, s.end, [w.word for w in s.hypotheses[0].words]) for s in stretches]
+
+    alone = PocketsphinxRecogniser(PocketsphinxSettings(max_span=3.0)).recognise(demo)
+    start_early(2, "inference.recogniser", "load_decoder")
+    early = PocketsphinxRecogniser(PocketsphinxSettings(max_span=3.0), jobs=2).recognise(demo)
+    assert words(early) == words(alone) and len(alone) >= 3
+    assert take_early() is None  # the recognition took them
+
+
+def test_workers_started_early_that_nothing_takes_are_stopped():
+    from lipsync_ai.inference import spawn
+
+    spawn.start_early(2, "inference.recogniser", "load_decoder")
+    workers = spawn._early[-1].processes()
+    spawn.stop_early()
+    assert spawn.take_early() is None and len(workers) == 2 and _all_end(workers)
 
 def test_progress_rises_to_one(demo):
     seen = []
