@@ -58,13 +58,20 @@ def export(result, args: argparse.Namespace, audio: str | Path) -> str:
 def run(args: argparse.Namespace) -> None:
     from ..core.paths import output_file
     from ..core.transcripts import find_words
-    from ..inference.pipeline import run_line
-    from ..inference.pool import default_jobs
+    from ..inference.spawn import default_jobs, start_early, stop_early
 
     inputs = [args.audio] + ([args.transcript_file] if args.transcript_file else [])
     out = Path("-") if args.out == "-" else output_file(args.out, inputs, "the export")
     words = find_words(args.audio, *given_transcript(args))
-    result = run_line(export_job(Path(args.audio), words.text, args.lang, args, asr_jobs=default_jobs()))
+    english = args.lang.lower().split("-")[0] == "en"  # core.phonemes.is_english, before numpy is imported
+    if words.text is None and args.asr_model is None and english and default_jobs() > 1:
+        start_early(default_jobs(), "inference.recogniser", "load_decoder")  # they load pocketsphinx meanwhile
+    from ..inference.pipeline import run_line
+
+    try:
+        result = run_line(export_job(Path(args.audio), words.text, args.lang, args, asr_jobs=default_jobs()))
+    finally:
+        stop_early()
     write_atomic(out, export(result, args, args.audio))
     say_words(words, result.alignment.recogniser)
     for warning in result.alignment.warnings:

@@ -16,13 +16,9 @@ from ..core.cache import AlignmentCache
 from ..core.errors import LipsyncError
 from ..core.manifest import Line, Outcome
 from .pipeline import LineJob, LineResult, run_line
-from .spawn import SpawnedExecutor
+from .spawn import SpawnedExecutor, default_jobs
 
 log = logging.getLogger(__name__)
-
-
-def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 def _work(job: LineJob, cache_folder: str | None, marker: str) -> LineResult:

@@ -112,6 +112,11 @@ def _decoder(settings: PocketsphinxSettings):
     return decoder, decoder.get_cmn()
 
 
+def load_decoder() -> None:
+    """Load the shipped settings' decoder into this process: what an early-started worker does first."""
+    _decoder(PocketsphinxSettings())
+
+
 _FILLER = re.compile(r"^(<.*>|\[.*\])$")
 _VARIANT = re.compile(r"\(\d+\)$")
 
@@ -204,11 +209,12 @@ class PocketsphinxRecogniser:
         return stretches
 
     def _decode(self, pieces: list[tuple[np.ndarray, float]]):
-        if self.jobs == 1 or len(pieces) < 2:
-            return (decode_span(self.settings, samples, start) for samples, start in pieces)
-        from .spawn import SpawnedExecutor
+        from .spawn import SpawnedExecutor, take_early
 
-        executor = SpawnedExecutor(min(self.jobs, len(pieces)))
+        executor = take_early()  # workers started while the caller was importing (start_early)
+        if executor is None and (self.jobs == 1 or len(pieces) < 2):
+            return (decode_span(self.settings, samples, start) for samples, start in pieces)
+        executor = executor or SpawnedExecutor(min(self.jobs, len(pieces)))
         order = sorted(range(len(pieces)), key=lambda i: -len(pieces[i][0]))  # longest first balances the load
         futures = {i: executor.submit(decode_span, self.settings, *pieces[i]) for i in order}
 
@@ -221,7 +227,7 @@ class PocketsphinxRecogniser:
             finally:
                 if not finished:  # cancelled or failed: the other stretches are not wanted
                     executor.terminate()
-                executor.shutdown(wait=True, cancel_futures=True)
+                executor.shutdown(wait=not finished, cancel_futures=True)  # done: they exit as the network runs
 
         return results()
 

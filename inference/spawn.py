@@ -9,6 +9,7 @@ importing anything of ours, so the same code runs installed or from the reposito
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
 import os
 import sys
@@ -18,6 +19,11 @@ PACKAGE = __package__.rsplit(".", 1)[0]
 
 PARENT_POLL = 0.5
 """Seconds between a worker's checks that its parent is alive."""
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 def _bootstrap(threads: int) -> str:
@@ -88,3 +94,33 @@ class SpawnedExecutor(ProcessPoolExecutor):
         """Stop the workers now (Python 3.14 has terminate_workers(); before it, the executor's process table)."""
         for process in list((self._processes or {}).values()):
             process.terminate()
+
+
+_early: list[SpawnedExecutor] = []
+
+
+def _call(module: str, function: str) -> None:
+    getattr(importlib.import_module(f"{PACKAGE}.{module}"), function)()
+
+
+def start_early(workers: int, module: str, function: str) -> None:
+    """Start ``workers`` workers now, each first running ``module.function()`` (``module`` within this package,
+    named so that the caller imports none of it), so that they load while this process imports and reads its
+    input; the next ``take_early()`` hands them over."""
+    executor = SpawnedExecutor(workers)
+    for _ in range(workers):
+        executor.submit(_call, module, function)
+    _early.append(executor)
+
+
+def take_early() -> SpawnedExecutor | None:
+    """The workers ``start_early`` started, once; None if none are waiting."""
+    return _early.pop() if _early else None
+
+
+def stop_early() -> None:
+    """Stop the workers ``start_early`` started that nothing took (the run ended before it needed them)."""
+    while _early:
+        executor = _early.pop()
+        executor.terminate()
+        executor.shutdown(wait=False, cancel_futures=True)

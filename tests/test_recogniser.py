@@ -2,6 +2,7 @@
 network times them; without a recogniser the network's phone loop runs. Bad recogniser input is one line."""
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +70,54 @@ def test_decoding_the_pieces_in_worker_processes_finds_the_same_words(demo):
     assert all(a.end <= b.start for a, b in zip(alone, alone[1:], strict=False))
     assert all(1 <= len(s.hypotheses) <= 5 and s.hypotheses[0].words for s in alone)
 
+
+def test_the_recognition_workers_all_end_once_the_stretches_are_decoded(demo, monkeypatch):
+    from lipsync_ai.inference import spawn
+
+    workers = {}
+
+    class Watched(spawn.SpawnedExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            future = super().submit(fn, *args, **kwargs)
+            workers.update(self.processes())
+            return future
+
+    monkeypatch.setattr(spawn, "SpawnedExecutor", Watched)
+    stretches = PocketsphinxRecogniser(PocketsphinxSettings(max_span=3.0), jobs=2).recognise(demo)
+    assert len(stretches) >= 3 and len(workers) == 2
+    assert _all_end(workers)
+
+
+def _all_end(pids) -> bool:
+    """Whether processes ``pids`` end and are reaped within a minute (by their pool's own thread: joining them
+    here too would race it)."""
+    for _ in range(600):
+        if not any(Path(f"/proc/{pid}").exists() for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_workers_started_early_decode_the_next_clip_alike(demo):
+    from lipsync_ai.inference.spawn import start_early, take_early
+
+    def words(stretches):
+        return [(s.start, s.end, [w.word for w in s.hypotheses[0].words]) for s in stretches]
+
+    alone = PocketsphinxRecogniser(PocketsphinxSettings(max_span=3.0)).recognise(demo)
+    start_early(2, "inference.recogniser", "load_decoder")
+    early = PocketsphinxRecogniser(PocketsphinxSettings(max_span=3.0), jobs=2).recognise(demo)
+    assert words(early) == words(alone) and len(alone) >= 3
+    assert take_early() is None  # the recognition took them
+
+
+def test_workers_started_early_that_nothing_takes_are_stopped():
+    from lipsync_ai.inference import spawn
+
+    spawn.start_early(2, "inference.recogniser", "load_decoder")
+    workers = spawn._early[-1].processes()
+    spawn.stop_early()
+    assert spawn.take_early() is None and len(workers) == 2 and _all_end(workers)
 
 def test_progress_rises_to_one(demo):
     seen = []
