@@ -178,8 +178,9 @@ def _agreeing(words: tuple[str, ...], best: list[tuple[str, tuple[str, ...], flo
 class PocketsphinxRecogniser:
     """US English with the model, language model and dictionary inside the ``pocketsphinx`` wheel.
 
-    The clip is cut at its pauses and the stretches are decoded in order; ``jobs`` > 1 decodes them in that many
-    worker processes (the decoder holds Python's lock, so threads would not help).
+    The clip is cut at its pauses and the stretches are decoded in order; ``jobs`` > 1 decodes them in up to that
+    many worker processes, even a single stretch (the decoder holds Python's lock, so a thread would stall the
+    caller's other threads, e.g. Blender's interface, and would not help).
     """
 
     def __init__(self, settings: PocketsphinxSettings | None = None, jobs: int = 1) -> None:
@@ -212,7 +213,8 @@ class PocketsphinxRecogniser:
         from .spawn import SpawnedExecutor, take_early
 
         executor = take_early()  # workers started while the caller was importing (start_early)
-        if executor is None and (self.jobs == 1 or len(pieces) < 2):
+        # Else a worker even for one stretch: the caller's thread must not hold Python's lock while it decodes.
+        if executor is None and (self.jobs == 1 or not pieces):
             return (decode_span(self.settings, samples, start) for samples, start in pieces)
         executor = executor or SpawnedExecutor(min(self.jobs, len(pieces)))
         order = sorted(range(len(pieces)), key=lambda i: -len(pieces[i][0]))  # longest first balances the load

@@ -12,6 +12,7 @@ from conftest import DEMO_AUDIO, DEMO_TEXT
 from lipsync_ai.core.audio import load_audio
 from lipsync_ai.core.errors import LipsyncError
 from lipsync_ai.core.result import alignment_from_json, result_json
+from lipsync_ai.core.types import Audio
 from lipsync_ai.inference.engine import align
 from lipsync_ai.inference.pipeline import LineJob, job_key
 from lipsync_ai.inference.recogniser import (
@@ -88,6 +89,19 @@ def test_the_recognition_workers_all_end_once_the_stretches_are_decoded(demo, mo
     assert _all_end(workers)
 
 
+def test_with_several_jobs_even_one_stretch_is_decoded_in_a_worker(demo):
+    """Blender's background job must not hold Python's lock while pocketsphinx decodes: with jobs > 1 the decoder
+    is built in a worker process, never in the caller's."""
+    from lipsync_ai.inference import recogniser
+
+    short = Audio(demo.samples[: demo.sample_rate * 2], demo.sample_rate)
+    recogniser._decoder.cache_clear()
+    assert len(PocketsphinxRecogniser(jobs=2).recognise(short)) == 1
+    assert recogniser._decoder.cache_info().currsize == 0
+    assert len(PocketsphinxRecogniser(jobs=1).recognise(short)) == 1
+    assert recogniser._decoder.cache_info().currsize == 1
+
+
 def _all_end(pids) -> bool:
     """Whether processes ``pids`` end and are reaped within a minute (by their pool's own thread: joining them
     here too would race it)."""
@@ -133,8 +147,6 @@ def test_without_a_recogniser_the_phone_loop_runs(demo):
 
 def test_noise_gives_a_warning_and_a_resting_mouth():
     rng = np.random.default_rng(0)
-    from lipsync_ai.core.types import Audio
-
     noise = Audio((0.1 * rng.standard_normal(48000)).astype(np.float32), 16000)
     result = align(noise, None, "en-us", recogniser=PocketsphinxRecogniser())
     assert result.warnings
