@@ -2,6 +2,7 @@
 are keyed; a re-run times only what changed; Ctrl-C saves nothing; ``lipsync.batch`` does the same in Blender."""
 
 import csv
+import importlib.util
 import json
 import signal
 import subprocess
@@ -138,7 +139,22 @@ def test_ctrl_c_saves_nothing_and_the_next_run_resumes(project, tmp_path):
 
 
 
+HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
+drawing = pytest.mark.skipif(not HAS_MATPLOTLIB, reason="matplotlib (a development dependency) is not installed")
 
+
+@pytest.mark.skipif(HAS_MATPLOTLIB, reason="matplotlib is installed")
+def test_without_matplotlib_plot_dir_is_one_line_before_any_work(project, tmp_path):
+    manifest = tmp_path / "one_line.csv"
+    manifest.write_text(f"audio,object\n{project / 'line0.wav'},Robot\n", encoding="utf-8")
+    out = tmp_path / "out.blend"
+    done = run_lipsync("batch", manifest, "--blend", project / "two.blend", "--save", out, "--plot-dir",
+                       tmp_path / "plots")
+    assert done.returncode == 2 and not out.exists() and not (tmp_path / "plots").exists()
+    assert len(done.stderr.strip().splitlines()) == 1 and "needs matplotlib" in done.stderr
+
+
+@drawing
 def test_plot_dir_draws_one_picture_per_keyed_line_named_after_its_audio(project, tmp_path):
     manifest = tmp_path / "two_lines.csv"
     manifest.write_text(f"audio,object,action\n{project / 'line0.wav'},Robot,Pic A\n"
@@ -157,6 +173,7 @@ def test_plot_dir_draws_one_picture_per_keyed_line_named_after_its_audio(project
     assert again.returncode == 0, "a re-run may replace the pictures lipsync wrote"
 
 
+@drawing
 @pytest.mark.parametrize("kind", ["a file", "a picture lipsync did not write"])
 def test_a_bad_plot_dir_is_refused_before_any_work(project, tmp_path, kind):
     manifest = tmp_path / "one_line.csv"
