@@ -70,6 +70,8 @@ def add_parser(sub) -> None:
                         help="visemes per second the mouth can articulate")
     timing.add_argument("--jaw-balance", type=_timing("jaw_balance"), metavar="F",
                         help="0-1: how much loudness drives the jaw")
+    timing.add_argument("--jaw-rate", type=_timing("jaw_rate"), metavar="HZ",
+                        help="the jaw's opening low-passed to this syllable rate (default 4; 0: off)")
     timing.add_argument("--stepped", action="store_true", default=None, help="constant interpolation (2D style)")
     timing.add_argument("--no-reduce", dest="reduce_keys", action="store_false", default=None,
                         help="key every frame instead of only where the pose changes")

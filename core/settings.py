@@ -40,6 +40,6 @@ class AnimationSettings:
 
 PRESET_SETTINGS = tuple(f.name for f in fields(AnimationSettings) if f.name not in ("fps", "start_frame"))
 """Settings a preset's ``[animation]`` table may give defaults for."""
-TIMING = ("min_hold", "blend_time", "anticipation", "max_rate", "jaw_balance", "stepped", "reduce_keys",
+TIMING = ("min_hold", "blend_time", "anticipation", "max_rate", "jaw_balance", "jaw_rate", "stepped", "reduce_keys",
           "key_tolerance")
 """Settings the panel, operator and CLI let the user override (else the preset's defaults apply)."""

@@ -64,6 +64,7 @@ SETTINGS = {
     "anticipation": Range(0.005, 0.5),
     "max_rate": Range(2.0, 60.0),
     "jaw_balance": Range(0.0, 1.0),
+    "jaw_rate": Range(0.0, 30.0),
     "key_tolerance": Range(0.0, 0.2),
     "viseme_intensity": Range(0.0, 2.0),
 }

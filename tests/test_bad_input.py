@@ -96,6 +96,7 @@ CASES = [
     (G + ["--save", "o.blend", "--intensity=-1"], 2, "0..2"),
     (G + ["--save", "o.blend", "--key-tolerance", "nan"], 2, "key tolerance"),
     (G + ["--save", "o.blend", "--jaw-balance", "1e308"], 2, "jaw balance must be a number in 0..1"),
+    (G + ["--save", "o.blend", "--jaw-rate", "-4"], 2, "jaw rate must be a number in 0..30"),
     (G + ["--save", "o.blend", "--blend-time=-inf"], 2, "blend time"),
     (G + ["--save", "o.blend", "--max-rate", "0x10"], 2, "max rate"),
     (G + ["--save", "o.blend", "--min-hold", "1.5"], 2, "min hold must be a whole number"),

@@ -134,7 +134,8 @@ BASE = (PRESET_DIR / "mpfb.toml").read_text(encoding="utf-8")
 @FAST
 @given(st.lists(st.tuples(st.sampled_from(["visemes.PP.jaw", "visemes.aa.intensity", "jaw.max_angle",
                                             "animation.blend_time", "animation.min_hold", "animation.intensity",
-                                            "emotions.happy.articulation"]), numbers), min_size=1, max_size=3))
+                                            "animation.jaw_rate", "emotions.happy.articulation"]), numbers),
+                min_size=1, max_size=3))
 def test_preset_numbers_are_in_range_or_named(tmp_path, changes):
     data = tomllib.loads(BASE)
     for key, value in changes:

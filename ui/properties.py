@@ -132,6 +132,9 @@ class GenerateProps:
     jaw_balance: bpy.props.FloatProperty(name="Jaw from Loudness", default=_DEFAULT.jaw_balance,
                                          **_bounds("jaw_balance"), subtype="FACTOR",
                                          description="How much the audio's loudness drives the jaw")
+    jaw_rate: bpy.props.FloatProperty(name="Jaw Rate", default=_DEFAULT.jaw_rate, **_bounds("jaw_rate"),
+                                      description="Hz: the jaw opens at most this often (syllable rate), still "
+                                                  "closing with the lips on M/B/P and F/V; 0: off")
     stepped: bpy.props.BoolProperty(name="Stepped", default=_DEFAULT.stepped,
                                     description="Constant interpolation (2D, anime style)")
     reduce_keys: bpy.props.BoolProperty(name="Reduce Keys", default=_DEFAULT.reduce_keys,
