@@ -22,7 +22,7 @@ def sound_strips(scene: bpy.types.Scene) -> list:
     return [s for s in _strips(scene) if s.type == "SOUND" and s.sound is not None]
 
 
-def _sound_start(strip) -> int:
+def sound_start(strip) -> int:
     """The frame a strip's sound starts at (Blender 5.1 renamed ``frame_start`` to ``content_start``)."""
     return round(strip.content_start if hasattr(strip, "content_start") else strip.frame_start)
 
@@ -37,7 +37,7 @@ def strip_source(scene: bpy.types.Scene, name: str) -> tuple[str, int]:
     if strip.sound.packed_file is not None and not Path(path).is_file():
         raise LipsyncError(f"The sound of strip '{name}' is packed in the .blend; unpack it (File > External Data) "
                            "so it can be read.")
-    return path, _sound_start(strip)
+    return path, sound_start(strip)
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def add_sound_strip(scene: bpy.types.Scene, path: str, frame: int) -> str:
     """Put the audio in the Sequencer at ``frame`` so it plays in sync; a strip of it already there is kept."""
     resolved = Path(bpy.path.abspath(path)).resolve()
     for strip in sound_strips(scene):
-        if Path(bpy.path.abspath(strip.sound.filepath)).resolve() == resolved and _sound_start(strip) == frame:
+        if Path(bpy.path.abspath(strip.sound.filepath)).resolve() == resolved and sound_start(strip) == frame:
             return f"sound strip '{strip.name}' already plays it"
     editor = scene.sequence_editor or scene.sequence_editor_create()
     strips = editor.strips if hasattr(editor, "strips") else editor.sequences

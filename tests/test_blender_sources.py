@@ -7,6 +7,7 @@ import bpy
 import pytest
 
 from conftest import DEMO_AUDIO, DEMO_TEXT, sphere_with_shape_keys
+from lipsync_ai.blender.sources import sound_start
 from lipsync_ai.blender.writer import action_fcurves
 from lipsync_ai.operators import jobs
 from lipsync_ai.ui.preferences import dependency_status
@@ -91,7 +92,7 @@ def test_add_sound_strip_puts_the_file_in_the_sequencer_once(head):
     assert generate(**args) == {"FINISHED"}
     assert generate(**args) == {"FINISHED"}
     (strip,) = strips(bpy.context.scene)
-    assert strip.type == "SOUND" and strip.frame_start == 40
+    assert strip.type == "SOUND" and sound_start(strip) == 40
 
 
 def test_a_second_job_is_refused_while_one_runs(head):
