@@ -56,6 +56,7 @@ def export(result, args: argparse.Namespace, audio: str | Path) -> str:
 
 
 def run(args: argparse.Namespace) -> None:
+    from ..core.languages import is_english
     from ..core.paths import output_file
     from ..core.transcripts import find_words
     from ..inference.spawn import default_jobs, start_early, stop_early
@@ -63,8 +64,7 @@ def run(args: argparse.Namespace) -> None:
     inputs = [args.audio] + ([args.transcript_file] if args.transcript_file else [])
     out = Path("-") if args.out == "-" else output_file(args.out, inputs, "the export")
     words = find_words(args.audio, *given_transcript(args))
-    english = args.lang.lower().split("-")[0] == "en"  # core.phonemes.is_english, before numpy is imported
-    if words.text is None and args.asr_model is None and english and default_jobs() > 1:
+    if words.text is None and args.asr_model is None and is_english(args.lang) and default_jobs() > 1:
         start_early(default_jobs(), "inference.recogniser", "load_decoder")  # they load pocketsphinx meanwhile
     from ..inference.pipeline import run_line
 

@@ -157,18 +157,28 @@ def tolerance(curve: Curve, settings: AnimationSettings) -> float:
 def _full_range(curves: list[Curve], binding: RigBinding) -> list[Curve]:
     """Bone curves with their channel's full range: its span over the rest pose, every viseme's pose and the
     jaw fully open, as a shape key's is its weight's 0 to 1 (so a clip that barely moves a bone does not get a
-    hair-thin tolerance). A quaternion's components share the widest: an error of e in any of them turns the
-    bone by about 2e radians, so w (which barely moves for small angles) gets x's tolerance."""
+    hair-thin tolerance)."""
     poses = list(binding.preset.visemes.values())
     rows = len(poses) + 2
     table = Shares(np.eye(rows)[:, :-2], np.zeros(rows, dtype=np.int64))
     opening = np.array([p.jaw for p in poses] + [0.0, 1.0])
     spans: dict[tuple[str, int], float] = {}
     for c in _bone_curves(binding, poses, table, opening, np.arange(rows, dtype=np.float64)) + curves:
-        key = (c.channel.data_path, -1 if c.channel.data_path.endswith("quaternion") else c.channel.index)
+        key = (c.channel.data_path, c.channel.index)
         spans[key] = max(spans.get(key, 0.0), float(np.ptp(c.values)))
-    return [replace(c, scale=spans[(c.channel.data_path, -1 if c.channel.data_path.endswith("quaternion")
-                                    else c.channel.index)] or None) for c in curves]
+    return _quaternions_share([replace(c, scale=spans[(c.channel.data_path, c.channel.index)] or None)
+                               for c in curves])
+
+
+def _quaternions_share(curves: list[Curve]) -> list[Curve]:
+    """A quaternion's components share the widest scale: an error of e in any of them turns the bone by about 2e
+    radians, so w (which barely moves for small angles) gets x's tolerance."""
+    widest: dict[str, float] = {}
+    for c in curves:
+        if c.channel.data_path.endswith("rotation_quaternion"):
+            widest[c.channel.data_path] = max(widest.get(c.channel.data_path, 0.0), c.scale or 0.0)
+    return [replace(c, scale=widest[c.channel.data_path] or None) if c.channel.data_path in widest else c
+            for c in curves]
 
 
 def _through(curve: Curve, keyed: np.ndarray) -> Curve:
@@ -269,7 +279,7 @@ def _pose_curves(bank: PoseBank, track: list[Segment], poses: list[VisemePose], 
         channel = Channel(c.owner, c.name, c.data_path, c.index, c.name if c.owner == "armature" else "Lipsync")
         curves.append(Curve(channel, frames, values, "CONSTANT" if settings.stepped else "BEZIER",
                             scale=float(span) or None))
-    return curves
+    return _quaternions_share(curves)
 
 
 def _bone_curves(binding: RigBinding, poses: list[VisemePose], mix: Shares, opening: np.ndarray,

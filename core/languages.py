@@ -7,3 +7,8 @@ LANGUAGES = (
     ("cmn", "Chinese (Mandarin)"), ("ko", "Korean"), ("hi", "Hindi"), ("ar", "Arabic"), ("id", "Indonesian"),
 )
 """(espeak-ng code, name), English (US) first."""
+
+
+def is_english(language: str) -> bool:
+    """Whether an espeak-ng code is English (``en``, ``en-us``, ``en-gb``...)."""
+    return language.lower().split("-")[0] == "en"

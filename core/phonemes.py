@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import LipsyncError
+from .languages import is_english
 from .types import WordPron
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -20,10 +21,6 @@ _IPA_MARKS = str.maketrans("", "", "ˈˌ‿")
 class Pronunciation:
     words: list[WordPron]
     warnings: list[str] = field(default_factory=list)
-
-
-def is_english(language: str) -> bool:
-    return language.lower().split("-")[0] == "en"
 
 
 def transcribe(text: str, language: str) -> Pronunciation:

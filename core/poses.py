@@ -68,13 +68,9 @@ class PoseBank:
 
     def spans(self) -> np.ndarray:
         """``(channels,)`` each channel's full range over the rest and every pose (its key tolerance's scale, as a
-        shape key's is 0 to 1); a quaternion's components share the widest."""
+        shape key's is 0 to 1)."""
         rows = np.vstack([self.rest()[None, :], *self.samples.values()])
-        spans = np.nanmax(rows, axis=0) - np.nanmin(rows, axis=0)
-        for path in {c.data_path for c in self.channels if c.data_path.endswith("rotation_quaternion")}:
-            members = [i for i, c in enumerate(self.channels) if c.data_path == path]
-            spans[members] = spans[members].max()
-        return spans
+        return np.nanmax(rows, axis=0) - np.nanmin(rows, axis=0)
 
     def table(self, visemes: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """For segments labelled ``visemes``: ``(segments, longest, channels)`` samples padded with each one's last

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from .errors import LipsyncError
 from .exports import PRESTON_BLAIR
+from .languages import is_english
 from .papagayo import MOUTH_CLASS, phone_of, read_pgo
 from .phone_classes import ARPABET, is_arpabet
-from .phonemes import is_english
 from .result import alignment_from_json
 from .timing_edit import EPS, checked
 from .types import Alignment, Segment

@@ -13,8 +13,8 @@ import numpy as np
 from ..core.audio import resample
 from ..core.cache import file_digest
 from ..core.errors import LipsyncError
+from ..core.languages import is_english
 from ..core.phone_classes import CLASSES, CLOSED, FV, INVENTORY, SILENCE_CLASS, phone_class, representative_label
-from ..core.phonemes import is_english
 from ..core.types import SILENCE, Alignment, Audio, Segment, WordPron
 from .features import log_mel
 from .model import WEIGHTS, Logits, load, log_posteriors

@@ -20,8 +20,8 @@ from typing import Protocol
 import numpy as np
 
 from ..core.errors import LipsyncError
+from ..core.languages import is_english
 from ..core.pauses import speech_spans
-from ..core.phonemes import is_english
 from ..core.types import Audio, WordPron
 
 Progress = Callable[[float], None]
