@@ -3,7 +3,6 @@ and phonemes of its stored timing (``core.plot`` draws it)."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -15,10 +14,8 @@ from ..core.errors import LipsyncError
 from ..core.paths import record_export
 from ..core.plot import JAW, PlotCurve, channel_groups, draw
 from ..core.presets import RigBinding
-from ..core.result import alignment_from_json
 from ..core.types import Alignment
 from .batch import BatchRun
-from .timing import TIMING
 from .writer import TAG, action_fcurves
 
 _QUOTED = re.compile(r'\["(.+?)"\]')
@@ -54,11 +51,6 @@ def _curve(fc: bpy.types.FCurve, frames: np.ndarray, start: float, fps: float, g
         panel = f"jaw ({name} weight)"
     return PlotCurve(label=label, group=group, panel=panel, keys=(keys[:, 0] - start) / fps,
                      key_values=key_values, times=(frames - start) / fps, values=values)
-
-
-def stored_timing(action: bpy.types.Action) -> Alignment:
-    """The words and phonemes stored with a clip's Action (``lipsync_ai_timing``)."""
-    return alignment_from_json(json.loads(action[TIMING]))
 
 
 def draw_clip(actions: list[bpy.types.Action], binding: RigBinding, timing: Alignment, audio_path: str | Path,
